@@ -1,0 +1,177 @@
+"""Write the raw layer into DuckDB through Arrow (see docs/raw-layer.md).
+
+Each table is replaced whole inside one transaction, so dbt never sees half a
+refresh; the file history is appended. Sensitive T3 columns go only to the
+restricted store.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ingest.registry import Template, registry
+
+_POLARS_TYPES: dict[str, pl.DataType] = {
+    "text": pl.Utf8(),
+    "code": pl.Utf8(),
+    "region_code": pl.Utf8(),
+    "enum": pl.Utf8(),
+    "unit_ref": pl.Utf8(),
+    "office_ref": pl.Utf8(),
+    "date": pl.Date(),
+    "deadline": pl.Date(),
+    "integer": pl.Int64(),
+    "ordinal": pl.Int64(),
+    "year": pl.Int64(),
+    "money": pl.Float64(),
+    "boolean": pl.Boolean(),
+    "enum_list": pl.List(pl.Utf8()),
+    "text_list": pl.List(pl.Utf8()),
+    "office_ref_list": pl.List(pl.Utf8()),
+}
+
+LINEAGE_SCHEMA: dict[str, pl.DataType] = {
+    "file_path": pl.Utf8(),
+    "file_sha256": pl.Utf8(),
+    "sheet": pl.Utf8(),
+    "row_number": pl.Int32(),
+    "submitter_code": pl.Utf8(),
+    "submission_date": pl.Date(),
+    "is_current": pl.Boolean(),
+}
+
+FILES_SCHEMA: dict[str, pl.DataType] = {
+    "file_path": pl.Utf8(),
+    "file_sha256": pl.Utf8(),
+    "file_size": pl.Int64(),
+    "file_mtime": pl.Datetime("us"),
+    "submitter_code": pl.Utf8(),
+    "submission_date": pl.Date(),
+    "status": pl.Utf8(),
+    "rule": pl.Utf8(),
+    "message": pl.Utf8(),
+    "rows_loaded": pl.Int64(),
+    "rows_quarantined": pl.Int64(),
+}
+
+QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
+    "file_path": pl.Utf8(),
+    "file_sha256": pl.Utf8(),
+    "sheet": pl.Utf8(),
+    "row_number": pl.Int32(),
+    "template": pl.Utf8(),
+    "submitter_code": pl.Utf8(),
+    "column_name": pl.Utf8(),
+    "value": pl.Utf8(),
+    "rule": pl.Utf8(),
+    "message": pl.Utf8(),
+    "is_current": pl.Boolean(),
+}
+
+ROWS_SCHEMA: dict[str, pl.DataType] = {
+    "file_path": pl.Utf8(),
+    "file_sha256": pl.Utf8(),
+    "sheet": pl.Utf8(),
+    "row_number": pl.Int32(),
+    "template": pl.Utf8(),
+    "cells": pl.Utf8(),
+}
+
+SUBJECTS_SCHEMA: dict[str, pl.DataType] = {
+    "file_sha256": pl.Utf8(),
+    "sheet": pl.Utf8(),
+    "row_number": pl.Int32(),
+    "submitter_code": pl.Utf8(),
+    "clue_code": pl.Utf8(),
+    "subject_name": pl.Utf8(),
+    "subject_title": pl.Utf8(),
+}
+
+
+def template_schema(template: Template) -> dict[str, pl.DataType]:
+    """Warehouse columns of a template table: its non-sensitive columns, then lineage."""
+    schema = {c.name: _POLARS_TYPES[c.type] for c in template.columns if not c.sensitive}
+    schema.update(LINEAGE_SCHEMA)
+    return schema
+
+
+def frame(rows: list[dict], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+
+
+def write_raw_layer(
+    warehouse: Path,
+    tables: dict[str, pl.DataFrame],
+    appended: dict[str, pl.DataFrame],
+) -> None:
+    """Replace `tables` and append to `appended` in a single transaction."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("BEGIN TRANSACTION")
+        for name, df in tables.items():
+            con.register("_incoming", df.to_arrow())
+            con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
+            con.unregister("_incoming")
+        for name, df in appended.items():
+            con.register("_incoming", df.to_arrow())
+            con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" AS SELECT * FROM _incoming LIMIT 0')
+            con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _incoming')
+            con.unregister("_incoming")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+
+
+def write_restricted(restricted: Path, subjects: pl.DataFrame) -> None:
+    """The only place 反映对象 and 反映对象职务 are stored; readable by the owner only."""
+    restricted.parent.mkdir(parents=True, exist_ok=True)
+    old_umask = os.umask(0o077)
+    try:
+        con = duckdb.connect(str(restricted))
+        try:
+            con.register("_incoming", subjects.to_arrow())
+            con.execute("CREATE OR REPLACE TABLE clue_subjects AS SELECT * FROM _incoming")
+        finally:
+            con.close()
+    finally:
+        os.umask(old_umask)
+    for path in restricted.parent.glob(restricted.name + "*"):
+        path.chmod(0o600)
+
+
+def all_template_tables() -> dict[str, Template]:
+    return {t.table: t for t in registry().templates.values()}
+
+
+def read_previous_files(warehouse: Path) -> dict[str, dict]:
+    """The last recorded outcome of each file hash, so unchanged files keep their verdict."""
+    if not warehouse.exists():
+        return {}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        (exists,) = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'raw_file_history'"
+        ).fetchall()[0]
+        if not exists:
+            return {}
+        rows = con.sql(
+            """
+            SELECT * EXCLUDE (rn) FROM (
+                SELECT *, row_number() OVER (
+                    PARTITION BY file_sha256 ORDER BY refreshed_at DESC, refresh_id DESC
+                ) AS rn
+                FROM raw_file_history WHERE status <> 'unchanged'
+            ) WHERE rn = 1
+            """
+        ).pl()
+    finally:
+        con.close()
+    return {r["file_sha256"]: r for r in rows.iter_rows(named=True)}

@@ -1,0 +1,361 @@
+"""The ingest stage: inbox → raw layer (contract §2–§5, §7, §8 R1–R3, F1–F4).
+
+Phase A (`ingest.parse`) reads and types each file on its own, cached by
+content hash and run in worker processes. Phase B, here, needs all files at
+once: the registry (R0/T0) may arrive in the same inbox, submitters and
+references are resolved against it, and resubmission compares files.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import pickle
+import uuid
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from ingest.inbox import InboxFile, scan_inbox
+from ingest.load import (
+    FILES_SCHEMA,
+    QUARANTINE_SCHEMA,
+    ROWS_SCHEMA,
+    SUBJECTS_SCHEMA,
+    frame,
+    read_previous_files,
+    template_schema,
+    write_raw_layer,
+    write_restricted,
+)
+from ingest.parse import PARSE_VERSION, ParsedFile, parse_file
+from ingest.refs import RegionIndex, UnitIndex
+from ingest.registry import registry
+from ingest.resolve import (
+    FileOutcome,
+    decide_rows,
+    resolve_submitter,
+    submission_date_of,
+)
+from ingest.resubmission import Recency, decide_current
+
+REGISTRY_TEMPLATES = ("R0", "T0")
+PARALLEL_THRESHOLD = 6
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    refresh_id: str
+    warehouse: Path
+    files: Counter = field(default_factory=Counter)  # status → count
+    rules: Counter = field(default_factory=Counter)  # F*/R* → count
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    parsed_files: int = 0  # files actually read this time (cache misses)
+
+    def as_metadata(self) -> dict[str, object]:
+        return {
+            "files_loaded": self.files.get("loaded", 0),
+            "files_rejected": self.files.get("rejected", 0),
+            "files_unchanged": self.files.get("unchanged", 0),
+            "files_superseded": self.files.get("superseded", 0),
+            "rows_loaded": self.rows_loaded,
+            "rows_quarantined": self.rows_quarantined,
+            "quarantined_by_rule": dict(sorted(self.rules.items())),
+            "files_parsed": self.parsed_files,
+        }
+
+
+def _cache_path(cache_dir: Path, sha: str) -> Path:
+    return cache_dir / f"{sha}.v{PARSE_VERSION}.pkl"
+
+
+def _parse_to_cache(path: Path, target: Path) -> ParsedFile:
+    parsed = parse_file(path)
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(target)
+    return parsed
+
+
+def parse_all(
+    files: list[InboxFile], cache_dir: Path, workers: int | None
+) -> tuple[dict[str, ParsedFile], int]:
+    """Parsed result per hash; unchanged files come from the cache and are never re-read."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    cache_dir.chmod(0o700)
+    results: dict[str, ParsedFile] = {}
+    todo: list[InboxFile] = []
+    for file in files:
+        cached = _cache_path(cache_dir, file.sha256)
+        if cached.exists():
+            results[file.sha256] = pickle.loads(cached.read_bytes())
+        else:
+            todo.append(file)
+    workers = workers or os.cpu_count() or 1
+    if len(todo) >= PARALLEL_THRESHOLD and workers > 1:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = {
+                f.sha256: pool.submit(_parse_to_cache, f.path, _cache_path(cache_dir, f.sha256))
+                for f in todo
+            }
+            for sha, future in futures.items():
+                results[sha] = future.result()
+    else:
+        for f in todo:
+            results[f.sha256] = _parse_to_cache(f.path, _cache_path(cache_dir, f.sha256))
+    return results, len(todo)
+
+
+def _bootstrap_registry(
+    unique: list[InboxFile], parsed: dict[str, ParsedFile], recency: dict[str, Recency]
+) -> tuple[RegionIndex, UnitIndex]:
+    """Build the region and unit indexes from the current R0 and T0 rows of the inbox.
+
+    R0/T0 carry no references, so their rows can be decided before any
+    submitter is known; the latest file holding each table wins (§7).
+    """
+    empty_regions, empty_units = RegionIndex(), UnitIndex()
+    outcomes = []
+    for file in unique:
+        p = parsed[file.sha256]
+        if p.rejection or not any(s.template in REGISTRY_TEMPLATES for s in p.sheets):
+            continue
+        only_registry = ParsedFile(sheets=[s for s in p.sheets if s.template in REGISTRY_TEMPLATES])
+        outcome = FileOutcome(file=file, submitter_code="")
+        decide_rows(outcome, only_registry, empty_units, empty_regions)
+        outcomes.append(outcome)
+    current = decide_current(outcomes, recency)
+    regions, units = RegionIndex(), UnitIndex()
+    for outcome in outcomes:
+        for row in outcome.loaded:
+            if not current[id(row)]:
+                continue
+            v = row.values
+            if row.template == "R0":
+                regions.add(str(v["region_code"]), str(v["region_name"]), v.get("region_level"))  # type: ignore[arg-type]
+            else:
+                units.add(str(v["unit_code"]), str(v["unit_name"]), v.get("aliases"))  # type: ignore[arg-type]
+    return regions, units
+
+
+def run_ingest(
+    inbox: Path,
+    home: Path,
+    as_of: date | None = None,
+    *,
+    workers: int | None = None,
+) -> IngestSummary:
+    """Ingest the whole inbox into `home/warehouse.duckdb`; bad files and rows never stop it."""
+    warehouse = home / "warehouse.duckdb"
+    refresh_id = uuid.uuid4().hex[:12]
+    refreshed_at = datetime.now().replace(microsecond=0)
+    files = scan_inbox(inbox)
+    previous = read_previous_files(warehouse)
+
+    first_of_hash: dict[str, InboxFile] = {}
+    for f in files:
+        first_of_hash.setdefault(f.sha256, f)
+    unique = list(first_of_hash.values())
+    parsed, parsed_count = parse_all(unique, home / "cache" / "parse", workers)
+
+    recency = {
+        f.sha256: Recency(
+            submission_date_of(parsed[f.sha256]) or date.min,
+            f.mtime,
+            (0 if f.sha256 in previous else 1) * 1_000_000 + i,
+        )
+        for i, f in enumerate(unique)
+    }
+    regions, units = _bootstrap_registry(unique, parsed, recency)
+
+    outcomes: dict[str, FileOutcome] = {}
+    for f in unique:
+        p = parsed[f.sha256]
+        outcome = FileOutcome(file=f, submission_date=submission_date_of(p))
+        outcomes[f.sha256] = outcome
+        if p.rejection:
+            outcome.rule, outcome.message = p.rejection
+            continue
+        if not p.sheets:
+            outcome.rule, outcome.message = "F2", p.near_miss
+            continue
+        submitter, how = resolve_submitter(p, f, regions)
+        if submitter is None:
+            outcome.rule, outcome.message = "F3", how
+            continue
+        outcome.submitter_code = submitter
+        decide_rows(outcome, p, units, regions)
+
+    loaded_outcomes = [o for o in outcomes.values() if o.rule is None]
+    current = decide_current(loaded_outcomes, recency)
+
+    summary = IngestSummary(refresh_id=refresh_id, warehouse=warehouse, parsed_files=parsed_count)
+    tables, file_rows, quarantine_rows, subjects = _assemble(
+        files, first_of_hash, outcomes, current, previous, summary
+    )
+    raw_rows = [
+        {
+            "file_path": f.rel_path,
+            "file_sha256": f.sha256,
+            "sheet": sheet.name,
+            "row_number": row.row_number,
+            "template": sheet.template,
+            "cells": json.dumps(row.cells, ensure_ascii=False),
+        }
+        for f in unique
+        for sheet in parsed[f.sha256].sheets
+        for row in sheet.rows
+    ]
+    tables["raw_ingest_files"] = frame(file_rows, FILES_SCHEMA | {"submitter_hint": pl.Utf8()})
+    tables["raw_quarantine"] = frame(quarantine_rows, QUARANTINE_SCHEMA)
+    tables["raw_rows"] = frame(raw_rows, ROWS_SCHEMA)
+    tables["raw_refresh"] = pl.DataFrame(
+        {
+            "refresh_id": [refresh_id],
+            "as_of": [as_of or date.today()],
+            "refreshed_at": [refreshed_at],
+        }
+    )
+    history = tables["raw_ingest_files"].with_columns(
+        pl.lit(refresh_id).alias("refresh_id"), pl.lit(refreshed_at).alias("refreshed_at")
+    )
+    write_raw_layer(warehouse, tables, {"raw_file_history": history})
+    write_restricted(home / "restricted.duckdb", frame(subjects, SUBJECTS_SCHEMA))
+    return summary
+
+
+def _assemble(
+    files: list[InboxFile],
+    first_of_hash: dict[str, InboxFile],
+    outcomes: dict[str, FileOutcome],
+    current: dict[int, bool],
+    previous: dict[str, dict],
+    summary: IngestSummary,
+) -> tuple[dict[str, pl.DataFrame], list[dict], list[dict], list[dict]]:
+    reg = registry()
+    by_template: dict[str, list[dict]] = {code: [] for code in reg.templates}
+    file_rows: list[dict] = []
+    quarantine_rows: list[dict] = []
+    subjects: list[dict] = []
+    for f in files:
+        original = first_of_hash[f.sha256]
+        outcome = outcomes[original.sha256]
+        if original is not f:
+            file_rows.append(
+                _file_row(
+                    f,
+                    outcome,
+                    "unchanged",
+                    None,
+                    f"与“{original.rel_path}”内容完全相同，已跳过",
+                    0,
+                    0,
+                )
+            )
+            summary.files["unchanged"] += 1
+            continue
+        rows_current = sum(1 for r in outcome.loaded if current[id(r)])
+        if outcome.rule:
+            status = "rejected"
+        elif outcome.loaded and rows_current == 0:
+            status = "superseded"
+        else:
+            status = "loaded"
+        before = previous.get(f.sha256)
+        if before is not None and before["status"] == status:
+            status = "unchanged"
+        summary.files[status] += 1
+        file_current = status != "superseded"
+        for row in outcome.loaded:
+            is_current = current[id(row)]
+            lineage = {
+                "file_path": f.rel_path,
+                "file_sha256": f.sha256,
+                "sheet": row.sheet,
+                "row_number": row.row.row_number,
+                "submitter_code": outcome.submitter_code,
+                "submission_date": outcome.submission_date,
+                "is_current": is_current,
+            }
+            by_template[row.template].append(row.values | lineage)
+            if row.template == "T3":
+                subjects.append(
+                    {
+                        "file_sha256": f.sha256,
+                        "sheet": row.sheet,
+                        "row_number": row.row.row_number,
+                        "submitter_code": outcome.submitter_code,
+                        "clue_code": row.values.get("clue_code"),
+                        "subject_name": row.row.sensitive.get("subject_name"),
+                        "subject_title": row.row.sensitive.get("subject_title"),
+                    }
+                )
+        for q in outcome.quarantined:
+            quarantine_rows.append(
+                {
+                    "file_path": f.rel_path,
+                    "file_sha256": f.sha256,
+                    "sheet": q.sheet,
+                    "row_number": q.row_number,
+                    "template": q.template,
+                    "submitter_code": outcome.submitter_code,
+                    "column_name": q.column_name,
+                    "value": q.value,
+                    "rule": q.rule,
+                    "message": q.message,
+                    "is_current": file_current,
+                }
+            )
+            if file_current:
+                summary.rules[q.rule] += 1
+        if outcome.rule:
+            summary.rules[outcome.rule] += 1
+        summary.rows_loaded += rows_current
+        summary.rows_quarantined += len(outcome.quarantined) if file_current else 0
+        file_rows.append(
+            _file_row(
+                f,
+                outcome,
+                status,
+                outcome.rule,
+                outcome.message,
+                rows_current,
+                len(outcome.quarantined),
+            )
+        )
+    tables = {
+        t.table: frame(by_template[code], template_schema(t)) for code, t in reg.templates.items()
+    }
+    return tables, file_rows, quarantine_rows, subjects
+
+
+def _file_row(
+    f: InboxFile,
+    outcome: FileOutcome,
+    status: str,
+    rule: str | None,
+    message: str | None,
+    rows_loaded: int,
+    rows_quarantined: int,
+) -> dict:
+    return {
+        "file_path": f.rel_path,
+        "file_sha256": f.sha256,
+        "file_size": f.size,
+        "file_mtime": f.mtime,
+        "submitter_code": None if outcome.rule else outcome.submitter_code,
+        "submission_date": outcome.submission_date,
+        "status": status,
+        "rule": rule,
+        "message": message,
+        "rows_loaded": rows_loaded,
+        "rows_quarantined": rows_quarantined,
+        "submitter_hint": outcome.submitter_code or f.top_folder,
+    }
