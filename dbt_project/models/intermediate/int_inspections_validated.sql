@@ -1,0 +1,51 @@
+-- 行级规则 R4、R6（§8）应用于巡视巡察安排；每行只记第一条命中的规则
+with
+
+inspections as (
+    select * from {{ ref('int_inspections_enriched') }}
+),
+
+checked as (
+    select
+        *,
+        -- R4：交叉巡察的派出区划（任一）等于被巡察单位所属区划
+        is_cross and list_contains(team_origin_codes, unit_region_code) as fails_r4,
+        -- R6：反馈日期早于进驻日期
+        coalesce(feedback_date < entry_date, false) as fails_r6
+    from inspections
+),
+
+flagged as (
+    select
+        * exclude (fails_r4, fails_r6),
+        case
+            when fails_r4 then 'R4'
+            when fails_r6 then 'R6'
+        end as quarantine_rule,
+        case
+            when fails_r4 then '派出区划'
+            when fails_r6 then '反馈日期'
+        end as quarantine_column,
+        case
+            when fails_r4 then array_to_string(team_origin_codes, '、')
+            when fails_r6 then strftime(feedback_date, '%Y-%m-%d')
+        end as quarantine_value,
+        case
+            when fails_r4
+                then '交叉巡察的派出区划（' || array_to_string(team_origin_codes, '、')
+                || '）与被巡察单位所属区划（' || unit_region_code || '）相同，自相矛盾'
+            when fails_r6
+                then '反馈日期（' || strftime(feedback_date, '%Y-%m-%d')
+                || '）早于进驻日期（' || strftime(entry_date, '%Y-%m-%d') || '）'
+        end as quarantine_message
+    from checked
+),
+
+final as (
+    select
+        *,
+        quarantine_rule is null as is_valid
+    from flagged
+)
+
+select * from final

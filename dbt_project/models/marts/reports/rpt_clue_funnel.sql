@@ -1,0 +1,135 @@
+-- 问题线索处置漏斗：移交 → 处置方式 → 立案 → 处分人数。
+-- 全部有效线索，按被巡察单位统计范围 × 所属巡视巡察的进驻年度；处置方式为空计为“待处置”。
+-- value：前三个环节为线索件数，“处分”环节为处分人数（处分人数为空按 0 计）；
+-- share_of_transferred：占移交线索数的比例（“处分”环节为空）。
+with
+
+spine as (
+    select * from {{ ref('int_report_spine') }}
+),
+
+scopes as (
+    select * from {{ ref('int_region_scopes') }}
+),
+
+clues as (
+    select * from {{ ref('int_clues_joined') }}
+    where is_valid
+),
+
+steps as (
+    select
+        stage_order,
+        step_order,
+        stage,
+        category
+    from (
+        values
+        (1, 1, '移交', '移交问题线索'),
+        (2, 1, '处置', '谈话函询'),
+        (2, 2, '处置', '初步核实'),
+        (2, 3, '处置', '暂存待查'),
+        (2, 4, '处置', '予以了结'),
+        (2, 5, '处置', '立案审查调查'),
+        (2, 6, '处置', '待处置'),
+        (3, 1, '立案', '立案'),
+        (4, 1, '处分', '处分人数')
+    ) as s (stage_order, step_order, stage, category)
+),
+
+clue_steps as (
+    select
+        unit_region_code as region_code,
+        entry_year,
+        '移交问题线索' as category,
+        1 as value
+    from clues
+    union all
+    select
+        unit_region_code as region_code,
+        entry_year,
+        coalesce(disposal, '待处置') as category,
+        1 as value
+    from clues
+    union all
+    select
+        unit_region_code as region_code,
+        entry_year,
+        '立案' as category,
+        1 as value
+    from clues
+    where case_filed
+    union all
+    select
+        unit_region_code as region_code,
+        entry_year,
+        '处分人数' as category,
+        coalesce(disciplined_count, 0) as value
+    from clues
+),
+
+by_year as (
+    select
+        s.scope_code,
+        cast(c.entry_year as varchar) as period,
+        c.category,
+        sum(c.value) as value
+    from clue_steps as c
+    inner join scopes as s on c.region_code = s.region_code
+    group by s.scope_code, c.entry_year, c.category
+),
+
+by_period as (
+    select * from by_year
+    union all
+    select
+        scope_code,
+        '全部' as period,
+        category,
+        sum(value) as value
+    from by_year
+    group by scope_code, category
+),
+
+filled as (
+    select
+        sp.scope_code,
+        sp.scope_name,
+        sp.scope_level,
+        sp.period,
+        st.stage_order,
+        st.step_order,
+        st.stage,
+        st.category,
+        cast(coalesce(bp.value, 0) as bigint) as value
+    from spine as sp
+    cross join steps as st
+    left join by_period as bp
+        on
+            sp.scope_code = bp.scope_code
+            and sp.period = bp.period
+            and st.category = bp.category
+),
+
+final as (
+    select
+        scope_code,
+        scope_name,
+        period,
+        stage_order,
+        stage,
+        category,
+        value,
+        case
+            when stage <> '处分'
+                then value::double / nullif(
+                    max(value) filter (where stage = '移交')
+                        over (partition by scope_code, period),
+                    0
+                )
+        end as share_of_transferred
+    from filled
+    order by scope_level desc, scope_code, period <> '全部', period, stage_order, step_order
+)
+
+select * from final

@@ -1,0 +1,71 @@
+-- 交叉与非交叉巡察的问题线索产出（§6 Clue yield comparison, §9）
+with
+
+spine as (
+    select * from {{ ref('int_report_spine') }}
+),
+
+by_region as (
+    select * from {{ ref('int_clue_yield_by_region') }}
+),
+
+scopes as (
+    select * from {{ ref('int_region_scopes') }}
+),
+
+groups as (
+    select '交叉' as inspection_group, 1 as group_order
+    union all
+    select '非交叉' as inspection_group, 2 as group_order
+),
+
+by_year as (
+    select
+        s.scope_code,
+        cast(b.entry_year as varchar) as period,
+        b.inspection_group,
+        sum(b.inspections) as inspections,
+        sum(b.clues) as clues,
+        sum(b.county_cadre_clues) as county_cadre_clues
+    from by_region as b
+    inner join scopes as s on b.region_code = s.region_code
+    group by s.scope_code, b.entry_year, b.inspection_group
+),
+
+by_period as (
+    select * from by_year
+    union all
+    select
+        scope_code,
+        '全部' as period,
+        inspection_group,
+        sum(inspections) as inspections,
+        sum(clues) as clues,
+        sum(county_cadre_clues) as county_cadre_clues
+    from by_year
+    group by scope_code, inspection_group
+),
+
+final as (
+    select
+        sp.scope_code,
+        sp.scope_name,
+        sp.period,
+        g.inspection_group,
+        cast(coalesce(bp.inspections, 0) as bigint) as inspections,
+        cast(coalesce(bp.clues, 0) as bigint) as clues,
+        cast(coalesce(bp.county_cadre_clues, 0) as bigint) as county_cadre_clues,
+        bp.clues::double / nullif(bp.inspections, 0) as clues_per_inspection,
+        bp.county_cadre_clues::double / nullif(bp.inspections, 0)
+            as county_cadre_clues_per_inspection
+    from spine as sp
+    cross join groups as g
+    left join by_period as bp
+        on
+            sp.scope_code = bp.scope_code
+            and sp.period = bp.period
+            and g.inspection_group = bp.inspection_group
+    order by sp.scope_level desc, sp.scope_code, sp.period <> '全部', sp.period, g.group_order
+)
+
+select * from final

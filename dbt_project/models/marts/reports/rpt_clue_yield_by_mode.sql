@@ -1,0 +1,111 @@
+-- 按巡察方式的问题线索产出：口径同 rpt_clue_yield（县管单位的有效巡视巡察），
+-- 一次巡视巡察含多种方式时计入每一种方式。除“对村（社区）”一行外均不含对村（社区）巡察；
+-- “对村（社区）”一行即对村（社区）巡察本身。
+with
+
+spine as (
+    select * from {{ ref('int_report_spine') }}
+),
+
+scopes as (
+    select * from {{ ref('int_region_scopes') }}
+),
+
+inspections as (
+    select * from {{ ref('int_inspections_validated') }}
+    where
+        is_valid
+        and management_level = '县管'
+),
+
+clues as (
+    select
+        inspection_key,
+        count(*) as clues,
+        count(*) filter (where cadre_level = '县管干部') as county_cadre_clues
+    from {{ ref('int_clues_joined') }}
+    where is_valid
+    group by inspection_key
+),
+
+modes as (
+    select
+        mode,
+        mode_order
+    from (
+        values
+        ('常规', 1),
+        ('专项', 2),
+        ('提级', 3),
+        ('交叉', 4),
+        ('回头看', 5),
+        ('机动', 6),
+        ('对村（社区）', 7)
+    ) as m (mode, mode_order)
+),
+
+per_inspection_mode as (
+    select
+        i.unit_region_code as region_code,
+        i.entry_year,
+        m.mode,
+        coalesce(c.clues, 0) as clues,
+        coalesce(c.county_cadre_clues, 0) as county_cadre_clues
+    from inspections as i
+    inner join modes as m
+        on
+            list_contains(i.modes, m.mode)
+            and (m.mode = '对村（社区）' or not i.is_village)
+    left join clues as c on i.inspection_key = c.inspection_key
+),
+
+by_year as (
+    select
+        s.scope_code,
+        cast(p.entry_year as varchar) as period,
+        p.mode,
+        count(*) as inspections,
+        sum(p.clues) as clues,
+        sum(p.county_cadre_clues) as county_cadre_clues
+    from per_inspection_mode as p
+    inner join scopes as s on p.region_code = s.region_code
+    group by s.scope_code, p.entry_year, p.mode
+),
+
+by_period as (
+    select * from by_year
+    union all
+    select
+        scope_code,
+        '全部' as period,
+        mode,
+        sum(inspections) as inspections,
+        sum(clues) as clues,
+        sum(county_cadre_clues) as county_cadre_clues
+    from by_year
+    group by scope_code, mode
+),
+
+final as (
+    select
+        sp.scope_code,
+        sp.scope_name,
+        sp.period,
+        m.mode,
+        cast(coalesce(bp.inspections, 0) as bigint) as inspections,
+        cast(coalesce(bp.clues, 0) as bigint) as clues,
+        cast(coalesce(bp.county_cadre_clues, 0) as bigint) as county_cadre_clues,
+        bp.clues::double / nullif(bp.inspections, 0) as clues_per_inspection,
+        bp.county_cadre_clues::double / nullif(bp.inspections, 0)
+            as county_cadre_clues_per_inspection
+    from spine as sp
+    cross join modes as m
+    left join by_period as bp
+        on
+            sp.scope_code = bp.scope_code
+            and sp.period = bp.period
+            and m.mode = bp.mode
+    order by sp.scope_level desc, sp.scope_code, sp.period <> '全部', sp.period, m.mode_order
+)
+
+select * from final

@@ -1,0 +1,174 @@
+-- 交叉/非交叉问题线索率之比的分层（Mantel–Haenszel）估计，与粗率比并列。
+-- 口径同 rpt_clue_yield；分层 = 市 × 进驻年度（省本级单位自成一“市”层）。
+-- 全省“全部”按市×年分层；全省某年按市分层；某市“全部”按年分层；某市某年只有一层。
+-- RR_MH = Σ(a·N0/T) / Σ(b·N1/T)，a、b 为交叉、非交叉线索数，N1、N0 为巡视巡察数，T = N1 + N0；
+-- 95% 置信区间用 Greenland–Robins 方差：
+-- Var(ln RR_MH) = Σ(N1·N0·(a+b)/T²) / (Σ(a·N0/T) · Σ(b·N1/T))。
+with
+
+spine as (
+    select * from {{ ref('int_report_spine') }}
+),
+
+by_region as (
+    select * from {{ ref('int_clue_yield_by_region') }}
+),
+
+regions as (
+    select * from {{ ref('int_regions_hierarchy') }}
+),
+
+scopes as (
+    select * from {{ ref('int_region_scopes') }}
+),
+
+strata_rows as (
+    select
+        s.scope_code,
+        coalesce(r.city_code, r.province_code) as stratum_city_code,
+        b.entry_year,
+        b.inspection_group,
+        b.inspections,
+        b.clues,
+        b.county_cadre_clues
+    from by_region as b
+    inner join regions as r on b.region_code = r.region_code
+    inner join scopes as s on b.region_code = s.region_code
+),
+
+strata_by_period as (
+    select
+        scope_code,
+        cast(entry_year as varchar) as period,
+        stratum_city_code,
+        entry_year,
+        inspection_group,
+        inspections,
+        clues,
+        county_cadre_clues
+    from strata_rows
+    union all
+    select
+        scope_code,
+        '全部' as period,
+        stratum_city_code,
+        entry_year,
+        inspection_group,
+        inspections,
+        clues,
+        county_cadre_clues
+    from strata_rows
+),
+
+strata as (
+    select
+        scope_code,
+        period,
+        stratum_city_code,
+        entry_year,
+        coalesce(sum(inspections) filter (where inspection_group = '交叉'), 0) as n1,
+        coalesce(sum(clues) filter (where inspection_group = '交叉'), 0) as c1,
+        coalesce(sum(county_cadre_clues) filter (where inspection_group = '交叉'), 0) as k1,
+        coalesce(sum(inspections) filter (where inspection_group = '非交叉'), 0) as n0,
+        coalesce(sum(clues) filter (where inspection_group = '非交叉'), 0) as c0,
+        coalesce(sum(county_cadre_clues) filter (where inspection_group = '非交叉'), 0) as k0
+    from strata_by_period
+    group by scope_code, period, stratum_city_code, entry_year
+),
+
+terms as (
+    select
+        scope_code,
+        period,
+        n1,
+        n0,
+        c1,
+        c0,
+        k1,
+        k0,
+        n1 > 0 and n0 > 0 as is_informative,
+        n1 + n0 as t,
+        c1 * n0::double / (n1 + n0) as clues_r,
+        c0 * n1::double / (n1 + n0) as clues_s,
+        n1 * n0 * (c1 + c0)::double / ((n1 + n0) * (n1 + n0)) as clues_p,
+        k1 * n0::double / (n1 + n0) as cadre_r,
+        k0 * n1::double / (n1 + n0) as cadre_s,
+        n1 * n0 * (k1 + k0)::double / ((n1 + n0) * (n1 + n0)) as cadre_p
+    from strata
+    where n1 + n0 > 0
+),
+
+summed as (
+    select
+        scope_code,
+        period,
+        count(*) as strata,
+        count(*) filter (where is_informative) as informative_strata,
+        sum(n1) as n1,
+        sum(n0) as n0,
+        sum(c1) as c1,
+        sum(c0) as c0,
+        sum(k1) as k1,
+        sum(k0) as k0,
+        sum(clues_r) as clues_r,
+        sum(clues_s) as clues_s,
+        sum(clues_p) as clues_p,
+        sum(cadre_r) as cadre_r,
+        sum(cadre_s) as cadre_s,
+        sum(cadre_p) as cadre_p
+    from terms
+    group by scope_code, period
+),
+
+final as (
+    select
+        sp.scope_code,
+        sp.scope_name,
+        sp.period,
+        cast(coalesce(s.strata, 0) as bigint) as strata,
+        cast(coalesce(s.informative_strata, 0) as bigint) as informative_strata,
+        {{ poisson_rate_ratio('s.c1', 's.n1', 's.c0', 's.n0') }} as crude_ratio_clues,
+        case
+            when s.clues_r > 0 and s.clues_s > 0 then s.clues_r / s.clues_s
+        end as mh_ratio_clues,
+        case
+            when s.clues_r > 0 and s.clues_s > 0
+                then exp(
+                    ln(s.clues_r / s.clues_s)
+                    - 1.96 * sqrt(s.clues_p / (s.clues_r * s.clues_s))
+                )
+        end as mh_ratio_clues_ci_low,
+        case
+            when s.clues_r > 0 and s.clues_s > 0
+                then exp(
+                    ln(s.clues_r / s.clues_s)
+                    + 1.96 * sqrt(s.clues_p / (s.clues_r * s.clues_s))
+                )
+        end as mh_ratio_clues_ci_high,
+        {{ poisson_rate_ratio('s.k1', 's.n1', 's.k0', 's.n0') }} as crude_ratio_county_cadre_clues,
+        case
+            when s.cadre_r > 0 and s.cadre_s > 0 then s.cadre_r / s.cadre_s
+        end as mh_ratio_county_cadre_clues,
+        case
+            when s.cadre_r > 0 and s.cadre_s > 0
+                then exp(
+                    ln(s.cadre_r / s.cadre_s)
+                    - 1.96 * sqrt(s.cadre_p / (s.cadre_r * s.cadre_s))
+                )
+        end as mh_ratio_county_cadre_clues_ci_low,
+        case
+            when s.cadre_r > 0 and s.cadre_s > 0
+                then exp(
+                    ln(s.cadre_r / s.cadre_s)
+                    + 1.96 * sqrt(s.cadre_p / (s.cadre_r * s.cadre_s))
+                )
+        end as mh_ratio_county_cadre_clues_ci_high
+    from spine as sp
+    left join summed as s
+        on
+            sp.scope_code = s.scope_code
+            and sp.period = s.period
+    order by sp.scope_level desc, sp.scope_code, sp.period <> '全部', sp.period
+)
+
+select * from final

@@ -1,0 +1,92 @@
+-- 自报数核对（W1，§6 Reconciliation）：T4 自报数与由 T1–T3 推算数不一致的项。
+-- 区划 R、年度 Y 的推算数 = R 组织、进驻日期在 Y 年的有效巡视巡察及其有效问题、线索。
+with
+
+summaries as (
+    select * from {{ ref('stg_raw__summaries') }}
+),
+
+inspections as (
+    select * from {{ ref('fct_inspection') }}
+),
+
+problems as (
+    select
+        inspection_key,
+        count(*) as problems_found,
+        count(*) filter (where status = '已完成') as problems_rectified
+    from {{ ref('fct_problem') }}
+    group by inspection_key
+),
+
+clues as (
+    select
+        inspection_key,
+        count(*) as clues,
+        count(*) filter (where cadre_level = '县管干部') as county_cadre_clues,
+        count(*) filter (where case_filed) as cases_filed,
+        sum(coalesce(disciplined_count, 0)) as people_disciplined
+    from {{ ref('fct_clue') }}
+    group by inspection_key
+),
+
+derived as (
+    select
+        i.organiser_code as region_code,
+        i.entry_year as year,
+        count(*) as inspected_orgs,
+        sum(coalesce(p.problems_found, 0)) as problems_found,
+        sum(coalesce(c.clues, 0)) as clues,
+        sum(coalesce(c.county_cadre_clues, 0)) as county_cadre_clues,
+        sum(coalesce(p.problems_rectified, 0)) as problems_rectified,
+        sum(coalesce(c.cases_filed, 0)) as cases_filed,
+        sum(coalesce(c.people_disciplined, 0)) as people_disciplined
+    from inspections as i
+    left join problems as p on i.inspection_key = p.inspection_key
+    left join clues as c on i.inspection_key = c.inspection_key
+    group by i.organiser_code, i.entry_year
+),
+
+compared as (
+    select
+        s.submitter_code,
+        s.region_code,
+        s.year,
+        m.metric_order,
+        m.metric,
+        m.reported,
+        m.derived
+    from summaries as s
+    left join derived as d
+        on
+            s.region_code = d.region_code
+            and s.year = d.year
+    cross join lateral (
+        values
+        (1, '巡察党组织数', s.inspected_orgs, coalesce(d.inspected_orgs, 0)),
+        (2, '发现问题数', s.problems_found, coalesce(d.problems_found, 0)),
+        (3, '移交问题线索数', s.clues, coalesce(d.clues, 0)),
+        (4, '其中县管干部线索数', s.county_cadre_clues, coalesce(d.county_cadre_clues, 0)),
+        (5, '整改完成数', s.problems_rectified, coalesce(d.problems_rectified, 0)),
+        (6, '立案数', s.cases_filed, coalesce(d.cases_filed, 0)),
+        (7, '处分人数', s.people_disciplined, coalesce(d.people_disciplined, 0))
+    ) as m (metric_order, metric, reported, derived)
+),
+
+final as (
+    select
+        submitter_code,
+        region_code,
+        cast(year as integer) as year,
+        metric,
+        cast(reported as bigint) as reported,
+        cast(derived as bigint) as derived,
+        cast(reported - derived as bigint) as difference
+    from compared
+    where
+        reported is not null
+        and reported <> derived
+    order by submitter_code, region_code, year, metric_order
+)
+
+select * from final

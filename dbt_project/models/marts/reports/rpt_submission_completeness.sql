@@ -1,0 +1,109 @@
+-- 报送完整性（W2）：每个区划 × 数据年度一行，是否报送、首末报送日期。
+-- 数据年度：T1 为进驻年度；T2、T3 为所属巡视巡察的进驻年度（T3 找不到巡视巡察时取移交年度）；
+-- T4 为统计年度；T5 为登记年度。报送 = 该区划作为填报单位有当前行（含被 R4–R6 隔离的行）。
+-- 报送日期取填报日期，缺失时取文件修改日期。年度 = 任一区划有报送的年度；
+-- missing_submission（W2）= 该年度有其他区划报送而本区划没有。
+with
+
+regions as (
+    select * from {{ ref('int_regions_hierarchy') }}
+),
+
+files as (
+    select * from {{ ref('stg_raw__ingest_files') }}
+),
+
+submitted_rows as (
+    select
+        submitter_code,
+        entry_year as data_year,
+        file_path,
+        file_sha256,
+        submission_date
+    from {{ ref('int_inspections_enriched') }}
+    union all
+    select
+        submitter_code,
+        entry_year as data_year,
+        file_path,
+        file_sha256,
+        submission_date
+    from {{ ref('int_problems_joined') }}
+    union all
+    select
+        submitter_code,
+        coalesce(entry_year, year(transfer_date)) as data_year,
+        file_path,
+        file_sha256,
+        submission_date
+    from {{ ref('int_clues_joined') }}
+    union all
+    select
+        submitter_code,
+        year as data_year,
+        file_path,
+        file_sha256,
+        submission_date
+    from {{ ref('stg_raw__summaries') }}
+    union all
+    select
+        submitter_code,
+        year(registered_date) as data_year,
+        file_path,
+        file_sha256,
+        submission_date
+    from {{ ref('stg_raw__linkages') }}
+),
+
+dated as (
+    select
+        s.submitter_code,
+        s.data_year,
+        s.file_path,
+        coalesce(s.submission_date, cast(f.file_mtime as date)) as submitted_on
+    from submitted_rows as s
+    left join files as f
+        on
+            s.file_path = f.file_path
+            and s.file_sha256 = f.file_sha256
+    where s.data_year is not null
+),
+
+per_region_year as (
+    select
+        submitter_code as region_code,
+        data_year,
+        count(distinct file_path) as files,
+        count(*) as detail_rows,
+        min(submitted_on) as first_submission_date,
+        max(submitted_on) as last_submission_date
+    from dated
+    group by submitter_code, data_year
+),
+
+years as (
+    select distinct data_year from per_region_year
+),
+
+final as (
+    select
+        r.region_code,
+        r.region_name,
+        r.region_level,
+        cast(y.data_year as integer) as year,
+        p.region_code is not null as submitted,
+        cast(coalesce(p.files, 0) as bigint) as files,
+        cast(coalesce(p.detail_rows, 0) as bigint) as detail_rows,
+        p.first_submission_date,
+        p.last_submission_date,
+        p.region_code is null as missing_submission
+    from regions as r
+    cross join years as y
+    left join per_region_year as p
+        on
+            r.region_code = p.region_code
+            and y.data_year = p.data_year
+    order by r.level_rank, r.region_code, y.data_year
+)
+
+select * from final

@@ -1,0 +1,33 @@
+with
+
+source as (
+    select * from {{ source('raw', 'raw_t3_clue') }}
+),
+
+renamed as (
+    select
+        clue_code,
+        organiser_code as organiser_code_reported,
+        -- 组织单位为空即填报单位（§6）
+        coalesce(organiser_code, submitter_code) as organiser_code,
+        cast(term as integer) as term,
+        cast(round as integer) as round,
+        unit_code,
+        cadre_level,
+        transfer_date,
+        transfer_target,
+        disposal,
+        case_filed,
+        case_filed_date,
+        cast(disciplined_count as integer) as disciplined_count,
+        file_path,
+        file_sha256,
+        sheet,
+        row_number,
+        submitter_code,
+        submission_date
+    from source
+    where is_current
+)
+
+select * from renamed

@@ -1,0 +1,22 @@
+with
+
+source as (
+    select * from {{ source('raw', 'raw_t6_deployment') }}
+),
+
+renamed as (
+    select
+        deployment_code,
+        deployment_name,
+        start_date,
+        cast(planned_targets as integer) as planned_targets,
+        file_path,
+        sheet,
+        row_number,
+        submitter_code,
+        submission_date
+    from source
+    where is_current
+)
+
+select * from renamed

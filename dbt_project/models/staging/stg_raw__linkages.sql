@@ -1,0 +1,27 @@
+with
+
+source as (
+    select * from {{ source('raw', 'raw_t5_linkage') }}
+),
+
+renamed as (
+    select
+        link_code,
+        link_type,
+        source_office_code,
+        source_problem_code,
+        target_office_code,
+        target_problem_code,
+        registered_date,
+        adoption,
+        file_path,
+        file_sha256,
+        sheet,
+        row_number,
+        submitter_code,
+        submission_date
+    from source
+    where is_current
+)
+
+select * from renamed

@@ -1,0 +1,35 @@
+with
+
+source as (
+    select * from {{ source('raw', 'raw_t2_problem') }}
+),
+
+renamed as (
+    select
+        problem_code,
+        organiser_code as organiser_code_reported,
+        -- 组织单位为空即填报单位（§6）
+        coalesce(organiser_code, submitter_code) as organiser_code,
+        cast(term as integer) as term,
+        cast(round as integer) as round,
+        unit_code,
+        problem_category,
+        description,
+        coalesce(is_common, false) as is_common,
+        coalesce(is_immediate, false) as is_immediate,
+        status,
+        deadline,
+        completed_date,
+        cast(recovered_loss_wan as double) as recovered_loss_wan,
+        cast(rules_established as integer) as rules_established,
+        file_path,
+        file_sha256,
+        sheet,
+        row_number,
+        submitter_code,
+        submission_date
+    from source
+    where is_current
+)
+
+select * from renamed

@@ -1,0 +1,22 @@
+with
+
+source as (
+    select * from {{ source('raw', 'raw_r0_region') }}
+),
+
+renamed as (
+    select
+        region_code,
+        region_name,
+        region_level,
+        nullif(trim(parent_code), '') as parent_code,
+        file_path,
+        sheet,
+        row_number,
+        submitter_code,
+        submission_date
+    from source
+    where is_current
+)
+
+select * from renamed

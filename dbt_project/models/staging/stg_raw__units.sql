@@ -1,0 +1,24 @@
+with
+
+source as (
+    select * from {{ source('raw', 'raw_t0_unit') }}
+),
+
+renamed as (
+    select
+        unit_code,
+        unit_name,
+        aliases,
+        unit_category,
+        region_code,
+        management_level,
+        file_path,
+        sheet,
+        row_number,
+        submitter_code,
+        submission_date
+    from source
+    where is_current
+)
+
+select * from renamed

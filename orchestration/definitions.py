@@ -1,0 +1,54 @@
+"""The one Dagster `Definitions` of xuncha, assembled from one module per concern.
+
+Building it parses the dbt project (when the manifest is stale), so it sits
+behind `@cache`: importing this module stays cheap, and `dagster dev`, the
+command line and the tests share one code path.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import dagster as dg
+
+from orchestration.assets.ingest import raw_layer
+from orchestration.assets.publish import published_warehouse
+from orchestration.assets.quality import quality_gate
+from orchestration.assets.warehouse import build_warehouse_assets, dbt_resource
+from orchestration.resources import XunchaSettings
+
+
+def all_assets() -> list[dg.AssetsDefinition]:
+    assets: list[dg.AssetsDefinition] = [
+        raw_layer,
+        build_warehouse_assets(),
+        quality_gate,
+        published_warehouse,
+    ]
+    try:
+        from orchestration.assets.reports import leader_reports
+    except ImportError:
+        return assets
+    return [*assets, leader_reports]
+
+
+def resources(settings: XunchaSettings | None = None) -> dict[str, object]:
+    return {"settings": settings or XunchaSettings(), "dbt": dbt_resource()}
+
+
+@cache
+def build_definitions() -> dg.Definitions:
+    extra: dict[str, list] = {"schedules": [], "sensors": []}
+    try:
+        from orchestration.schedules import schedules
+        from orchestration.sensors import sensors
+
+        extra = {"schedules": schedules(), "sensors": sensors()}
+    except ImportError:
+        pass
+    return dg.Definitions(assets=all_assets(), resources=resources(), **extra)
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions()

@@ -1,0 +1,1437 @@
+"""Demo province generator: writes an inbox of messy but valid submissions.
+
+The fictional province 岚州省 (code ``580000``) has three cities at ``scale <= 2``
+(青屿市 580100, 梧桥市 580200, 云岫市 580300) with nine counties; larger scales add
+generated cities so that the number of offices (and workbooks) grows with ``sqrt(scale)``
+while the total number of inspections grows linearly with ``scale``.
+
+Everything the reporting standard (data contract §3–§4) allows is exercised: title rows,
+``填报单位/填报日期`` metadata lines (or none, so the sub-folder names the submitter),
+shuffled columns, header variants with line breaks, U+3000 and unit notes, a two-row
+merged header in T4, ``序号`` columns, ``合计/小计`` rows, ``注：`` note rows, ordinals in
+Arabic and Chinese numerals, dates as cells, serials and strings, full-width digits,
+unit references by code, name, alias and ``中共…党组`` form.
+
+All rows are valid except the few listed in the returned summary under ``bad_rows``;
+T4 figures equal the derived figures of contract §6 except those listed under
+``t4_mismatches``. The "true" clue-yield figures of contract §6 are computed from the
+generated (valid) rows and returned under ``clue_yield``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+__all__ = ["generate_demo_inbox", "PROVINCE_CODE", "PROVINCE_NAME"]
+
+PROVINCE_CODE = "580000"
+PROVINCE_NAME = "岚州省"
+
+# (city code, city name, [(county code, county name), ...])
+_BASE_CITIES = [
+    ("580100", "青屿市", [("580102", "澜江区"), ("580121", "鹤湾县"), ("580122", "竹垣县")]),
+    (
+        "580200",
+        "梧桥市",
+        [("580202", "桂浦区"), ("580221", "蓬湄县"), ("580222", "荻港县"), ("580223", "溆岭县")],
+    ),
+    ("580300", "云岫市", [("580302", "岫山区"), ("580321", "霁川县")]),
+]
+# names used by the acceptance corpus: never generated here
+_RESERVED = {"澄岚", "雁湖", "枫川", "芦汀", "石渡", "柳溪", "云坪", "桐岗"}
+
+_SYL_A = "青梧云澜鹤竹桂蓬荻溆岫霁沅涟箬蕲漪苕泠菱槿棠芷蘅蒲澧沂淇渌萍芗浔瓯婺栖岷汶漳潇茗蓼苇樟杉楠榕"
+_SYL_B = "屿桥汀浦垣湾港岭川陂坞渚泽畈埠墩塘湄溪岗原阳坪峪洲源冲圩滩坳"
+
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+_GIVEN = "国建华明伟芳敏静丽强磊军洋勇艳杰娟涛超秀霞平刚桂英华文辉力鹏宇浩凯晨鑫斌波辉俊峰燕婷雪琳玲红梅兰春海林昆志新永东"
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+_PROBLEM_CATEGORIES = {
+    "贯彻落实党中央决策部署": [
+        "贯彻落实上级决策部署不到位",
+        "落实乡村振兴政策打折扣",
+        "粮食安全责任落实不到位",
+        "生态环境保护责任落实不力",
+    ],
+    "落实全面从严治党责任": [
+        "主体责任落实不到位",
+        "监督责任履行不力",
+        "一岗双责落实不到位",
+        "以案促改不深入",
+    ],
+    "党的组织建设": [
+        "基层党组织建设薄弱",
+        "三会一课制度落实不严格",
+        "选人用人程序不规范",
+        "党员发展把关不严",
+    ],
+    "作风建设": ["违规发放津补贴", "公务接待不规范", "形式主义问题突出", "违规使用公车"],
+    "腐败问题": ["工程项目管理不规范", "专项资金使用不规范", "违规收受礼金", "插手干预工程项目"],
+    "体制机制问题": ["内控制度不健全", "议事规则执行不严格", "财务管理制度不完善"],
+    "群众身边问题": [
+        "惠民资金发放不及时",
+        "集体三资管理混乱",
+        "低保审核把关不严",
+        "群众反映强烈问题解决不力",
+    ],
+    "其他": ["上轮巡察整改不彻底", "档案管理不规范"],
+}
+_CATEGORY_NAMES = list(_PROBLEM_CATEGORIES)
+_CATEGORY_WEIGHTS = [14, 18, 16, 16, 10, 10, 12, 4]
+
+_STATUS_WRITTEN = {
+    "已完成": ["已完成", "已完成", "已完成", "已整改", "完成", "已办结"],
+    "整改中": ["整改中", "整改中", "正在整改", "推进中"],
+    "未整改": ["未整改", "未启动", "未开始"],
+    "长期坚持": ["长期坚持", "持续整改", "长期整改"],
+}
+_CADRE_WRITTEN = {
+    "省管干部": ["省管干部", "省管干部", "省管"],
+    "市管干部": ["市管干部", "市管干部", "市管"],
+    "县管干部": ["县管干部", "县管干部", "县管"],
+    "其他": ["其他", "一般干部", "一般干部", "其他人员"],
+}
+_DISPOSALS = ["谈话函询", "初步核实", "暂存待查", "予以了结", "立案审查调查"]
+_DISPOSAL_WEIGHTS = [30, 25, 10, 15, 20]
+
+# department lists: (full name suffix, short form used in aliases)
+_PROV_DEPTS = [
+    ("发展和改革委员会", "发改委"),
+    ("教育厅", "教育厅"),
+    ("科学技术厅", "科技厅"),
+    ("工业和信息化厅", "工信厅"),
+    ("公安厅", "公安厅"),
+    ("民政厅", "民政厅"),
+    ("司法厅", "司法厅"),
+    ("财政厅", "财政厅"),
+    ("人力资源和社会保障厅", "人社厅"),
+    ("自然资源厅", "自然资源厅"),
+    ("生态环境厅", "生态环境厅"),
+    ("住房和城乡建设厅", "住建厅"),
+    ("交通运输厅", "交通厅"),
+    ("水利厅", "水利厅"),
+    ("农业农村厅", "农业农村厅"),
+    ("商务厅", "商务厅"),
+    ("文化和旅游厅", "文旅厅"),
+    ("卫生健康委员会", "卫健委"),
+    ("审计厅", "审计厅"),
+    ("市场监督管理局", "市场监管局"),
+    ("粮食和物资储备局", "粮储局"),
+    ("医疗保障局", "医保局"),
+    ("林业局", "林业局"),
+]
+_LOCAL_DEPTS = [
+    ("发展和改革局", "发改局"),
+    ("教育局", "教育局"),
+    ("公安局", "公安局"),
+    ("民政局", "民政局"),
+    ("财政局", "财政局"),
+    ("人力资源和社会保障局", "人社局"),
+    ("自然资源和规划局", "自然资源局"),
+    ("生态环境局", "生态环境局"),
+    ("住房和城乡建设局", "住建局"),
+    ("交通运输局", "交通局"),
+    ("水利局", "水利局"),
+    ("农业农村局", "农业农村局"),
+    ("商务局", "商务局"),
+    ("文化广电旅游局", "文旅局"),
+    ("卫生健康局", "卫健局"),
+    ("市场监督管理局", "市场监管局"),
+    ("医疗保障局", "医保局"),
+    ("粮食和物资储备局", "粮储局"),
+    ("审计局", "审计局"),
+    ("应急管理局", "应急局"),
+    ("退役军人事务局", "退役军人局"),
+    ("供销合作社联合社", "供销社"),
+]
+
+_CAMPAIGNS = [
+    ("涉粮问题专项巡视巡察", "涉粮问题", ("粮", "供销", "发展和改革", "农业")),
+    ("乡村振兴领域专项巡视巡察", "乡村振兴", ("农业农村", "水利", "镇", "街道", "民政")),
+    ("医保基金管理使用专项巡视巡察", "医保基金", ("医疗保障", "医院", "卫生健康", "人民医院")),
+    ("国有企业专项巡视巡察", "国企改革", ("集团", "公司")),
+]
+
+_TITLES = {
+    "R0": "行政区划表",
+    "T0": "被巡视巡察单位名录",
+    "T6": "联动部署表",
+    "T1": "巡察安排表",
+    "T2": "发现问题及整改台账",
+    "T3": "问题线索移交及处置表",
+    "T4": "工作情况汇总表",
+    "T5": "成果联动登记表",
+}
+_SHEET_NAMES = {
+    "R0": ["区划", "行政区划", "R0"],
+    "T0": ["单位名录", "名录", "T0"],
+    "T6": ["联动部署", "部署", "T6"],
+    "T1": ["表1", "巡察安排", "Sheet1", "T1", "安排表"],
+    "T2": ["表2", "问题台账", "Sheet2", "T2", "整改台账"],
+    "T3": ["表3", "问题线索", "线索", "T3", "Sheet1"],
+    "T4": ["表4", "汇总", "T4", "工作情况", "Sheet1"],
+    "T5": ["表5", "联动", "T5", "成果联动"],
+}
+
+_EPOCH = dt.date(1899, 12, 30)
+_FW = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclass(eq=False)
+class _Region:
+    code: str
+    name: str
+    level: str  # 省 / 市 / 县
+    parent: _Region | None = None
+    counties: list[_Region] = field(default_factory=list)
+    units: list[_Unit] = field(default_factory=list)
+    # office plan
+    term_plan: list[tuple[int, int]] = field(default_factory=list)  # per year index: (届, 1st 轮)
+    folder: str = ""
+    style: str = "split"
+
+    @property
+    def short(self) -> str:
+        return self.name[:-1]
+
+    @property
+    def word(self) -> str:
+        return "巡视" if self.level == "省" else "巡察"
+
+    @property
+    def office(self) -> str:
+        return f"{self.name}委{self.word}办"
+
+    @property
+    def office_long(self) -> str:
+        return f"中共{self.name}委{self.word}工作领导小组办公室"
+
+    @property
+    def team_prefix(self) -> str:
+        return {"省": "省委", "市": "市委", "县": "区委" if self.name.endswith("区") else "县委"}[
+            self.level
+        ]
+
+
+@dataclass(eq=False)
+class _Unit:
+    code: str
+    name: str
+    aliases: list[str]
+    category: str
+    region: _Region
+    mgmt: str
+    party_word: str
+    kind: str  # gov, mass, soe, inst, town, village
+
+
+@dataclass(eq=False)
+class _Problem:
+    code: str
+    category: str
+    desc: str
+    common: bool
+    immediate: bool
+    status: str
+    deadline: dt.date | None
+    deadline_month_only: bool
+    done: dt.date | None
+    money: float | None
+    rules: int | None
+
+
+@dataclass(eq=False)
+class _Clue:
+    code: str
+    person: str
+    title: str
+    level: str
+    transfer: dt.date
+    target: str
+    disposal: str
+    filed: bool | None
+    filed_date: dt.date | None
+    punished: int | None
+
+
+@dataclass(eq=False)
+class _Insp:
+    organiser: _Region
+    term: int
+    rnd: int
+    batch: int | None
+    team: str
+    unit: _Unit
+    modes: list[str]
+    origins: list[_Region]
+    topic: str | None
+    deploy: str | None
+    entry: dt.date
+    feedback: dt.date
+    formation: str | None
+    year: int
+    problems: list[_Problem] = field(default_factory=list)
+    clues: list[_Clue] = field(default_factory=list)
+
+
+class _Raw(str):
+    """A literal cell value that bypasses rendering (used for the deliberate bad rows)."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _cn(n: int) -> str:
+    """Chinese numeral for 0 < n < 100."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else _CN_DIGITS[tens]
+    return f"{head}十{_CN_DIGITS[ones] if ones else ''}"
+
+
+def _month_end(y: int, m: int) -> dt.date:
+    nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def _poisson(rng: random.Random, lam: float) -> int:
+    limit = math.exp(-lam)
+    k, p = 0, rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k
+
+
+# --------------------------------------------------------------------------- cell rendering
+
+_DATE_STYLES = ["date", "date", "cn", "dot", "compact", "iso", "slash", "serial", "dt"]
+_BOOL_STYLES = [("是", "否"), ("是", "否"), ("Y", "N"), ("√", "×"), ("1", "0"), (True, False)]
+_ORD_STYLES = ["int", "str", "di_ar", "di_cn", "cn_suf", "cn", "ar_suf"]
+
+
+class _Fmt:
+    """Per-sheet rendering preferences (each sheet looks like one clerk filled it in)."""
+
+    def __init__(self, rng: random.Random, level: str) -> None:
+        self.rng = rng
+        self.date_style = rng.choice(_DATE_STYLES)
+        self.bool_style = rng.choice(_BOOL_STYLES)
+        self.empty = rng.choice(["", "", "—", "-", "/"])
+        self.ord_styles = {k: rng.choice(_ORD_STYLES) for k in ("届", "轮", "批")}
+        self.int_style = rng.choice(["num", "num", "str", "fw", "unit"])
+        self.unit_mix = rng.choice(
+            [(0.1, 0.75, 0.85, 0.97), (0.6, 0.85, 0.9, 0.98), (0.2, 0.5, 0.7, 0.97)]
+        )
+        self.word = "巡视" if level == "省" else "巡察"
+        self.mode_sep = rng.choice(["+", "、", "/", "，"])
+        self.spacey = rng.random() < 0.2
+
+    # -- scalars
+    def empty_cell(self) -> str:
+        return self.empty if self.rng.random() < 0.9 else self.rng.choice(["", "—", "-"])
+
+    def date(self, d: dt.date | None) -> Any:
+        if d is None:
+            return self.empty_cell()
+        rng = self.rng
+        st = self.date_style if rng.random() < 0.85 else rng.choice(_DATE_STYLES)
+        if st == "date":
+            return d
+        if st == "dt":
+            return dt.datetime(d.year, d.month, d.day, 9, 30)
+        if st == "serial":
+            return (d - _EPOCH).days
+        if st == "cn":
+            return f"{d.year}年{d.month}月{d.day}日"
+        if st == "dot":
+            return f"{d.year}.{d.month}.{d.day}"
+        if st == "compact":
+            return f"{d.year}{d.month:02d}{d.day:02d}"
+        if st == "iso":
+            return d.isoformat()
+        return f"{d.year}/{d.month}/{d.day}"
+
+    def deadline(self, d: dt.date | None, month_only: bool) -> Any:
+        if d is None:
+            return self.empty_cell()
+        if month_only:
+            return (
+                f"{d.year}年{d.month}月" if self.rng.random() < 0.7 else f"{d.year}-{d.month:02d}"
+            )
+        return self.date(d)
+
+    def ordinal(self, n: int | None, suffix: str) -> Any:
+        if n is None:
+            return self.empty_cell()
+        rng = self.rng
+        st = self.ord_styles[suffix] if rng.random() < 0.8 else rng.choice(_ORD_STYLES)
+        if st == "int":
+            return n
+        if st == "str":
+            return str(n) if rng.random() < 0.9 else str(n).translate(_FW)
+        if st == "di_ar":
+            return f"第{n}{suffix}"
+        if st == "di_cn":
+            return f"第{_cn(n)}{suffix}"
+        if st == "cn_suf":
+            return f"{_cn(n)}{suffix}"
+        if st == "cn":
+            return _cn(n)
+        return f"{n}{suffix}"
+
+    def integer(self, n: int | None, unit: str = "个") -> Any:
+        if n is None:
+            return self.empty_cell()
+        rng = self.rng
+        st = self.int_style if rng.random() < 0.8 else rng.choice(["num", "str", "fw", "unit"])
+        if st == "num":
+            return n
+        if st == "str":
+            return f"{n:,}" if n >= 1000 else str(n)
+        if st == "fw":
+            return str(n).translate(_FW)
+        return f"{n}{unit}"
+
+    def money(self, x: float | None) -> Any:
+        if x is None:
+            return self.empty_cell()
+        r = self.rng.random()
+        if r < 0.5:
+            return x
+        if r < 0.85:
+            return f"{x}万元"
+        return str(x)
+
+    def boolean(self, b: bool | None, default_empty: bool = False) -> Any:
+        if b is None:
+            return self.empty_cell()
+        if not b and default_empty and self.rng.random() < 0.4:
+            return self.empty_cell()
+        yes, no = self.bool_style if self.rng.random() < 0.9 else self.rng.choice(_BOOL_STYLES)
+        return yes if b else no
+
+    def text(self, s: str | None) -> Any:
+        if not s:
+            return self.empty_cell()
+        if self.spacey and self.rng.random() < 0.05:
+            return f" {s} "
+        return s
+
+    # -- references
+    def unit(self, u: _Unit) -> str:
+        rng = self.rng
+        r = rng.random()
+        c_code, c_name, c_alias, c_party = self.unit_mix
+        if r < c_code:
+            return u.code if rng.random() < 0.95 else u.code.translate(_FW)
+        if r < c_name:
+            if rng.random() < 0.03 and len(u.name) > 3:
+                i = rng.randrange(1, len(u.name) - 1)
+                return f"{u.name[:i]}\u3000{u.name[i:]}"
+            return u.name
+        if r < c_alias and u.aliases:
+            return rng.choice(u.aliases)
+        if r < c_party:
+            base = rng.choice(u.aliases) if u.aliases and rng.random() < 0.3 else u.name
+            prefix = "中共" if rng.random() < 0.7 else ""
+            return f"{prefix}{base}{u.party_word}"
+        return u.name
+
+    def office(self, region: _Region | None, own: _Region) -> str:
+        """组织单位 / 来源单位 / 接收单位; ``None`` means the submitter itself."""
+        rng = self.rng
+        if region is None or region is own:
+            r = rng.random()
+            if r < 0.55:
+                return self.empty_cell()
+            if r < 0.8:
+                return own.office
+            return own.code
+        r = rng.random()
+        if r < 0.45:
+            return region.office
+        if r < 0.7:
+            return region.office_long
+        if r < 0.85:
+            return f"{region.name}委"
+        return region.code
+
+    def region_ref(self, region: _Region) -> str:
+        return region.code if self.rng.random() < 0.5 else region.name
+
+    def modes(self, modes: list[str]) -> str:
+        rng = self.rng
+        out = []
+        for m in modes:
+            if m == "回头看":
+                out.append(f'{self.word}"回头看"' if rng.random() < 0.7 else "回头看")
+            elif m == "对村（社区）":
+                out.append(rng.choice(["对村（社区）巡察", "对村（社区）巡察", "对村巡察", "对村(社区)巡察"]))
+            else:
+                out.append(f"{m}{self.word}" if rng.random() < 0.75 else m)
+        return self.mode_sep.join(out)
+
+
+# --------------------------------------------------------------------------- column specs
+
+# (key, canonical header, variants, required, include probability, unit note)
+_SPECS: dict[str, list[tuple[str, str, list[str], bool, float, str]]] = {
+    "R0": [
+        ("code", "区划代码", ["行政区划代码", "代码"], True, 1, ""),
+        ("name", "区划名称", ["行政区划名称", "名称"], True, 1, ""),
+        ("level", "层级", ["级别", "区划层级"], True, 1, ""),
+        ("parent", "上级区划代码", ["上级代码"], True, 1, ""),
+    ],
+    "T0": [
+        ("code", "单位编码", ["单位代码", "编码"], True, 1, ""),
+        ("name", "单位名称", ["党组织名称"], True, 1, ""),
+        ("aliases", "别名", ["简称", "曾用名"], False, 1, ""),
+        ("category", "单位类别", ["类别", "单位类型"], True, 1, ""),
+        ("region", "所属区划代码", ["所在区划代码"], True, 1, ""),
+        ("mgmt", "管理权限", ["干部管理权限", "管理层级"], True, 1, ""),
+    ],
+    "T6": [
+        ("code", "部署编号", ["编号"], True, 1, ""),
+        ("name", "部署名称", ["专项名称", "名称"], True, 1, ""),
+        ("start", "开始日期", ["部署日期", "启动日期"], True, 1, ""),
+        ("planned", "计划对象数", ["对象数", "巡视巡察对象数"], False, 0.9, "个"),
+    ],
+    "T1": [
+        ("term", "届次", ["届别"], True, 1, ""),
+        ("round", "轮次", ["轮"], True, 1, ""),
+        ("batch", "批次", ["批"], False, 0.5, ""),
+        ("team", "巡察组", ["巡视组", "组别", "巡察组名称"], True, 1, ""),
+        ("unit", "被巡察单位", ["被巡视单位", "被巡察党组织", "巡察对象"], True, 1, ""),
+        ("modes", "巡察方式", ["巡察类型", "巡视方式", "方式"], True, 1, ""),
+        ("origins", "派出区划", ["巡察组派出区划", "组建区划"], False, 0.6, ""),
+        ("topic", "专项主题", ["专项内容", "主题"], False, 0.7, ""),
+        ("deploy", "联动部署编号", ["部署编号", "上下联动编号"], False, 0.8, ""),
+        ("entry", "进驻日期", ["进驻时间", "开始日期"], True, 1, ""),
+        ("feedback", "反馈日期", ["反馈时间"], False, 0.85, ""),
+        ("formation", "组建方式", ["组队方式"], False, 0.5, ""),
+    ],
+    "T2": [
+        ("code", "问题编号", ["问题编码"], True, 1, ""),
+        ("org", "组织单位", ["巡察组织单位", "组织机构"], False, 0.6, ""),
+        ("term", "届次", ["届别"], True, 1, ""),
+        ("round", "轮次", ["轮"], True, 1, ""),
+        ("unit", "被巡察单位", ["被巡视单位", "被巡察党组织"], True, 1, ""),
+        ("category", "问题类别", ["问题类型"], True, 1, ""),
+        ("desc", "问题描述", ["问题表现", "具体问题"], False, 0.9, ""),
+        ("common", "是否共性问题", ["共性问题"], False, 0.7, ""),
+        ("immediate", "是否立行立改", ["立行立改"], False, 0.7, ""),
+        ("status", "整改状态", ["整改情况", "整改进展"], True, 1, ""),
+        ("deadline", "整改时限", ["整改期限", "完成时限"], False, 0.85, ""),
+        ("done", "完成日期", ["整改完成日期", "办结日期"], False, 0.85, ""),
+        ("money", "挽回经济损失（万元）", ["挽回损失（万元）", "挽回经济损失"], False, 0.6, ""),
+        ("rules", "建立完善制度（项）", ["建章立制（项）", "完善制度数"], False, 0.6, ""),
+    ],
+    "T3": [
+        ("code", "线索编号", ["线索编码"], True, 1, ""),
+        ("org", "组织单位", ["巡察组织单位", "组织机构"], False, 0.6, ""),
+        ("term", "届次", ["届别"], True, 1, ""),
+        ("round", "轮次", ["轮"], True, 1, ""),
+        ("unit", "被巡察单位", ["被巡视单位", "被巡察党组织"], True, 1, ""),
+        ("person", "反映对象", ["被反映人", "姓名"], True, 1, ""),
+        ("title", "反映对象职务", ["职务"], True, 1, ""),
+        ("level", "反映对象管理层级", ["干部层级", "反映对象层级"], True, 1, ""),
+        ("transfer", "移交日期", ["移交时间"], True, 1, ""),
+        ("target", "移交单位", ["移交对象", "承办单位"], False, 0.8, ""),
+        ("disposal", "处置方式", ["处置情况"], False, 0.9, ""),
+        ("filed", "是否立案", ["立案"], True, 1, ""),
+        ("filed_date", "立案日期", [], False, 0.85, ""),
+        ("punished", "处分人数", ["党纪政务处分人数"], True, 1, "人"),
+    ],
+    "T4": [
+        ("region", "区划", ["地区", "单位"], True, 1, ""),
+        ("year", "统计年度", ["年度"], True, 1, ""),
+        ("n_insp", "巡察党组织数", ["被巡察党组织数"], True, 1, "个"),
+        ("n_prob", "发现问题数", ["发现问题"], True, 1, "个"),
+        ("n_clue", "移交问题线索数", ["问题线索数"], True, 1, "件"),
+        ("n_cadre", "其中县管干部线索数", ["其中：县管干部"], True, 1, "件"),
+        ("n_done", "整改完成数", ["已整改问题数"], True, 1, "个"),
+        ("n_case", "立案数", [], False, 0.95, "件"),
+        ("n_pun", "处分人数", [], False, 0.9, "人"),
+    ],
+    "T5": [
+        ("code", "联动编号", ["编号"], True, 1, ""),
+        ("type", "联动类型", ["类型"], True, 1, ""),
+        ("src", "来源单位", [], True, 1, ""),
+        ("src_p", "来源问题编号", [], True, 1, ""),
+        ("dst", "接收单位", [], True, 1, ""),
+        ("dst_p", "接收问题编号", [], False, 0.8, ""),
+        ("date", "登记日期", [], True, 1, ""),
+        ("adopt", "采纳情况", [], False, 0.8, ""),
+    ],
+}
+_EXTRA_COLS = {
+    "联系电话": lambda rng: f"0{rng.randint(570, 599)}-88{rng.randint(10000, 99999)}",
+    "核实情况": lambda rng: rng.choice(["属实", "部分属实", "—", ""]),
+    "备注": lambda rng: rng.choice(["", "", "系统导出", "—"]),
+}
+
+
+# --------------------------------------------------------------------------- generator
+
+
+class _Generator:
+    def __init__(self, target: Path, seed: int, years: tuple[int, ...], scale: float) -> None:
+        if not years:
+            raise ValueError("years must not be empty")
+        if scale <= 0:
+            raise ValueError("scale must be positive")
+        self.target = Path(target)
+        self.rng = random.Random(seed)
+        self.years = tuple(sorted(set(years)))
+        self.scale = scale
+        self.used_names: set[str] = set()
+        self.used_syl: set[str] = set(_RESERVED)
+        self.inspections: list[_Insp] = []
+        # keeper (region code, year) -> list of (inspection, problem) / (inspection, clue)
+        self.t2: dict[tuple[str, int], list[tuple[_Insp, _Problem]]] = {}
+        self.t3: dict[tuple[str, int], list[tuple[_Insp, _Clue]]] = {}
+        self.seq: dict[tuple[str, str, int], int] = {}
+        self.derived: dict[tuple[str, int], dict[str, int]] = {}
+        self.files: list[str] = []
+        self.rows: dict[str, int] = {t: 0 for t in _TITLES}
+        self.bad_rows: list[dict[str, Any]] = []
+        self.t4_mismatches: list[dict[str, Any]] = []
+        self.campaigns: list[dict[str, Any]] = []
+
+    # ------------------------------------------------------------------ names
+    def _syllables(self) -> str:
+        rng = self.rng
+        for _ in range(40):
+            s = rng.choice(_SYL_A) + rng.choice(_SYL_B)
+            if s not in self.used_syl:
+                self.used_syl.add(s)
+                return s
+        while True:
+            s = rng.choice(_SYL_A) + rng.choice(_SYL_A) + rng.choice(_SYL_B)
+            if s not in self.used_syl:
+                self.used_syl.add(s)
+                return s
+
+    def _person(self) -> str:
+        rng = self.rng
+        given = rng.choice(_GIVEN) + (rng.choice(_GIVEN) if rng.random() < 0.75 else "")
+        return rng.choice(_SURNAMES) + given
+
+    def _alias_ok(self, alias: str) -> bool:
+        if alias in self.used_names:
+            return False
+        self.used_names.add(alias)
+        return True
+
+    # ------------------------------------------------------------------ regions and units
+    def build_regions(self) -> None:
+        rng = self.rng
+        self.province = _Region(PROVINCE_CODE, PROVINCE_NAME, "省")
+        for _, name, counties in _BASE_CITIES:
+            self.used_syl.add(name[:2])
+            for _, cname in counties:
+                self.used_syl.add(cname[:2])
+        n_cities = 3 if self.scale <= 2 else max(3, round(3 * math.sqrt(self.scale)))
+        n_cities = min(n_cities, 99)
+        specs = [(c, n, list(cs)) for c, n, cs in _BASE_CITIES]
+        for i in range(len(specs), n_cities):
+            code = f"58{i + 1:02d}00"
+            cname = self._syllables() + "市"
+            k = rng.randint(2, 4)
+            counties = [(f"58{i + 1:02d}02", self._syllables() + "区")]
+            counties += [(f"58{i + 1:02d}{21 + j}", self._syllables() + "县") for j in range(k - 1)]
+            specs.append((code, cname, counties))
+        self.cities: list[_Region] = []
+        for code, name, counties in specs[:n_cities]:
+            city = _Region(code, name, "市", self.province)
+            for ccode, cname in counties:
+                city.counties.append(_Region(ccode, cname, "县", city))
+            self.cities.append(city)
+        self.counties = [c for city in self.cities for c in city.counties]
+        self.regions = [self.province, *self.cities, *self.counties]
+        # inspections per round multiplier: linear in scale overall
+        n_base_counties = sum(len(cs) for _, _, cs in _BASE_CITIES)
+        self.m = self.scale * n_base_counties / len(self.counties)
+
+    def _add_unit(
+        self,
+        region: _Region,
+        name: str,
+        aliases: list[str],
+        category: str,
+        kind: str,
+        party_word: str,
+    ) -> _Unit:
+        mgmt = {"省": "省管", "市": "市管", "县": "县管"}[region.level]
+        code = f"{region.code}{len(region.units) + 1:03d}"
+        self.used_names.add(name)
+        aliases = [a for a in aliases if a != name and self._alias_ok(a)]
+        u = _Unit(code, name, aliases, category, region, mgmt, party_word, kind)
+        region.units.append(u)
+        return u
+
+    def build_units(self) -> None:
+        rng, m = self.rng, self.m
+        p = self.province
+        # province's own units (省管)
+        for full, short in _PROV_DEPTS:
+            al = [f"省{short}"] if rng.random() < 0.7 else []
+            self._add_unit(p, f"{p.name}{full}", al, "党政机关", "gov", "党组")
+        self._add_unit(p, f"{p.name}总工会", ["省总工会"], "群团组织", "mass", "党组")
+        self._add_unit(p, f"{p.name}妇女联合会", ["省妇联"], "群团组织", "mass", "党组")
+        for full, al in [
+            ("交通投资集团有限公司", "省交投集团"),
+            ("能源集团有限公司", "省能源集团"),
+            ("储备粮管理有限公司", "省储备粮公司"),
+        ]:
+            self._add_unit(p, f"{p.name}{full}", [al], "国有企业", "soe", "党委")
+        self._add_unit(p, f"{p.short}大学", ["岚大"], "事业单位", "inst", "党委")
+        self._add_unit(p, f"{p.short}师范大学", ["岚州师大"], "事业单位", "inst", "党委")
+        self._add_unit(p, f"{p.name}人民医院", ["省人民医院"], "事业单位", "inst", "党委")
+        need = math.ceil(8 * m)
+        i = 1
+        while len(p.units) < need:
+            self._add_unit(p, f"{p.short}第{_cn(i % 99 or 1)}{i // 99 or ''}职业学院", [],
+                           "事业单位", "inst", "党委")
+            i += 1
+        # cities' own units (市管)
+        for city in self.cities:
+            for full, short in _LOCAL_DEPTS:
+                if rng.random() < 0.8:
+                    al = [f"{city.short}{short}"] if rng.random() < 0.6 else []
+                    self._add_unit(city, f"{city.name}{full}", al, "党政机关", "gov", "党组")
+            self._add_unit(city, f"{city.name}总工会", [], "群团组织", "mass", "党组")
+            self._add_unit(
+                city, f"{city.name}城市建设投资集团有限公司", [f"{city.short}城投集团"],
+                "国有企业", "soe", "党委",
+            )
+            self._add_unit(
+                city, f"{city.name}国有资本投资运营有限公司", [f"{city.short}国投公司"],
+                "国有企业", "soe", "党委",
+            )
+            self._add_unit(
+                city, f"{city.name}第一人民医院", [f"{city.short}一院"], "事业单位", "inst", "党委"
+            )
+            self._add_unit(
+                city, f"{city.short}职业技术学院", [f"{city.short}职院"], "事业单位", "inst", "党委"
+            )
+            need = math.ceil(10 * m)
+            i = 1
+            while len(city.units) < need:
+                self._add_unit(city, f"{city.name}第{i}中学", [], "事业单位", "inst", "党委")
+                i += 1
+        # counties (县管): departments, SOE, 群团, towns, villages, schools as filler
+        for county in self.counties:
+            is_district = county.name.endswith("区")
+            depts = [d for d in _LOCAL_DEPTS if rng.random() < 0.6 + 0.1 * min(m, 4)]
+            for full, short in depts:
+                al = [f"{county.short}{short}"] if rng.random() < 0.6 else []
+                self._add_unit(county, f"{county.name}{full}", al, "党政机关", "gov", "党组")
+            self._add_unit(county, f"{county.name}总工会", [], "群团组织", "mass", "党组")
+            self._add_unit(
+                county, f"{county.name}城市建设投资有限公司", [f"{county.short}城投公司"],
+                "国有企业", "soe", "党委",
+            )
+            self._add_unit(
+                county, f"{county.name}人民医院", [f"{county.short}人民医院"],
+                "事业单位", "inst", "党委",
+            )
+            need_main = math.ceil(13 * m) + 6
+            n_town = max(4, min(15, need_main - len(county.units)))
+            towns = []
+            for _ in range(n_town):
+                s = self._syllables()
+                suffix = "街道" if is_district and rng.random() < 0.6 else "镇"
+                if not is_district and rng.random() < 0.2:
+                    suffix = "乡"
+                party = "党工委" if suffix == "街道" else "党委"
+                towns.append(
+                    (
+                        self._add_unit(
+                            county, f"{county.name}{s}{suffix}", [f"{s}{suffix}"],
+                            "乡镇（街道）", "town", party,
+                        ),
+                        f"{s}{suffix}",
+                    )
+                )
+            i = 1
+            while len(county.units) < need_main:
+                self._add_unit(county, f"{county.name}第{i}中学", [], "事业单位", "inst", "党委")
+                i += 1
+            n_vil = max(6, math.ceil(4 * m))
+            for j in range(n_vil):
+                _, tname = towns[j % len(towns)]
+                v = self._syllables()
+                vs = "社区" if tname.endswith("街道") else "村"
+                party = rng.choice(["党支部", "党支部", "党总支", "党委"])
+                al = [f"{v}{vs}"] if rng.random() < 0.6 else []
+                self._add_unit(county, f"{tname}{v}{vs}", al, "村（社区）", "village", party)
+
+    # ------------------------------------------------------------------ office plans
+    def plan_offices(self) -> None:
+        rng = self.rng
+        ny = len(self.years)
+        self.province.term_plan = [(12, 2 * i + 1) for i in range(ny)]
+        for city in self.cities:
+            term = rng.choice([9, 11])
+            off = 0 if term == 9 else 3
+            city.term_plan = [(term, off + 3 * i + 1) for i in range(ny)]
+        for county in self.counties:
+            if ny > 1 and rng.random() < 0.35:
+                county.term_plan = [(15, 10)] + [(16, 3 * (i - 1) + 1) for i in range(1, ny)]
+            else:
+                county.term_plan = [(16, 3 * i + 1) for i in range(ny)]
+        for r in self.regions:
+            if r.level == "省":
+                r.folder = r.office
+            else:
+                x = rng.random()
+                r.folder = r.office if x < 0.65 else (r.code if x < 0.85 else r.name)
+            r.style = rng.choice(["split", "split", "combined", "combined", "mixed"])
+
+    def build_campaigns(self) -> None:
+        rng = self.rng
+        n = 3 if len(self.years) >= 3 else 2
+        picks = rng.sample(range(len(_CAMPAIGNS)), n)
+        per_year: dict[int, int] = {}
+        for i, ci in enumerate(picks):
+            year = self.years[min(i, len(self.years) - 1)]
+            per_year[year] = per_year.get(year, 0) + 1
+            name, topic, kws = _CAMPAIGNS[ci]
+            start = dt.date(year, rng.choice([4, 5]), rng.randint(5, 25))
+            self.campaigns.append(
+                {
+                    "code": f"SXLD-{year}-{per_year[year]:02d}",
+                    "name": name,
+                    "topic": topic,
+                    "keywords": kws,
+                    "start": start,
+                    "year": year,
+                    "planned": rng.randint(180, 1300),
+                }
+            )
+
+    # ------------------------------------------------------------------ inspections
+    def _count(self, base: float) -> int:
+        x = base * self.m
+        n = int(x) + (1 if self.rng.random() < x - int(x) else 0)
+        if n >= 3:
+            n += self.rng.choice([-1, 0, 0, 1])
+        return max(1, n)
+
+    def _draw(self, pools: dict, key: Any, units: list[_Unit], n: int) -> list[_Unit]:
+        """Draw n distinct units, cycling through a per-key shuffled pool."""
+        n = min(n, len(units))
+        pool = pools.get(key)
+        out: list[_Unit] = []
+        taken: set[int] = set()
+        while len(out) < n:
+            if not pool:
+                pool = [u for u in units if id(u) not in taken]
+                self.rng.shuffle(pool)
+                pools[key] = pool
+            u = pool.pop()
+            if id(u) not in taken:
+                taken.add(id(u))
+                out.append(u)
+        return out
+
+    def _new_code(self, prefix: str, keeper: _Region, year: int, width: int) -> str:
+        k = (prefix, keeper.code, year)
+        self.seq[k] = self.seq.get(k, 0) + 1
+        return f"{prefix}{keeper.code}{year}{self.seq[k]:0{width}d}"
+
+    def _title_for(self, u: _Unit, level: str) -> str:
+        rng = self.rng
+        lead = level in ("省管干部", "市管干部", "县管干部")
+        prov = u.region.level == "省"
+        table = {
+            "gov": (["厅长", "副厅长", "党组书记"] if prov else ["局长", "副局长", "党组书记"],
+                    ["处长", "副处长"] if prov else ["科长", "股长", "科员", "副科长"]),
+            "mass": (["主席", "副主席"], ["部长", "干事"]),
+            "soe": (["董事长", "总经理", "副总经理"], ["部门经理", "项目经理"]),
+            "inst": (["院长", "副院长", "校长", "党委书记"], ["科室主任", "财务科长"]),
+            "town": (["党委书记", "镇长", "副镇长"], ["站所负责人", "办公室主任"]),
+            "village": (["镇党委委员"], ["村党支部书记", "村委会主任", "村会计", "村监委会主任"]),
+        }[u.kind]
+        return rng.choice(table[0] if lead else table[1])
+
+    def _make_inspection(
+        self,
+        organiser: _Region,
+        yi: int,
+        k: int,
+        unit: _Unit,
+        modes: list[str],
+        team: str,
+        base: dt.date,
+        origins: list[_Region] | None = None,
+        formation: str | None = None,
+        batch: int | None = None,
+    ) -> _Insp:
+        rng = self.rng
+        term, r0 = organiser.term_plan[yi]
+        entry = base + dt.timedelta(days=rng.randint(0, 7))
+        feedback = entry + dt.timedelta(days=rng.randint(40, 75))
+        insp = _Insp(
+            organiser=organiser,
+            term=term,
+            rnd=r0 + k,
+            batch=batch,
+            team=team,
+            unit=unit,
+            modes=modes,
+            origins=origins or [],
+            topic=None,
+            deploy=None,
+            entry=entry,
+            feedback=feedback,
+            formation=formation,
+            year=self.years[yi],
+        )
+        self.inspections.append(insp)
+        return insp
+
+    def _fill(self, insp: _Insp) -> None:
+        """Problems and clues of one inspection (kept by the unit's region)."""
+        rng = self.rng
+        u = insp.unit
+        keeper = u.region
+        year = insp.year
+        cross = "交叉" in insp.modes
+        village = "对村（社区）" in insp.modes
+        t2 = self.t2.setdefault((keeper.code, year), [])
+        t3 = self.t3.setdefault((keeper.code, year), [])
+        for _ in range(rng.randint(3, 8)):
+            cat = rng.choices(_CATEGORY_NAMES, _CATEGORY_WEIGHTS)[0]
+            immediate = rng.random() < 0.15
+            x = rng.random()
+            status = (
+                "已完成" if x < 0.9 else "整改中" if x < 0.95 else "长期坚持" if x < 0.98 else "未整改"
+            )
+            month_only = rng.random() < 0.25
+            dl = insp.feedback + dt.timedelta(days=rng.randint(45, 150))
+            if month_only:
+                dl = _month_end(dl.year, dl.month)
+            deadline = None if rng.random() < 0.08 else dl
+            done = None
+            if status == "已完成":
+                if immediate:
+                    done = insp.entry + dt.timedelta(days=rng.randint(3, 30))
+                else:
+                    end = deadline or dl
+                    span = max(1, (end - insp.feedback).days)
+                    done = insp.feedback + dt.timedelta(days=rng.randint(-10, span))
+                if done <= insp.entry:
+                    done = insp.entry + dt.timedelta(days=1)
+            money = round(rng.uniform(0.5, 480), 1) if rng.random() < 0.15 else None
+            rules = rng.randint(1, 3) if rng.random() < 0.3 else None
+            p = _Problem(
+                code=self._new_code("WT", keeper, year, 4),
+                category=cat,
+                desc=rng.choice(_PROBLEM_CATEGORIES[cat]),
+                common=rng.random() < 0.1,
+                immediate=immediate,
+                status=status,
+                deadline=deadline,
+                deadline_month_only=month_only and deadline is not None,
+                done=done,
+                money=money,
+                rules=rules,
+            )
+            insp.problems.append(p)
+            t2.append((insp, p))
+        # clue yield: the heart of the 交叉/非交叉 comparison
+        if village:
+            lam = 0.5
+        elif u.mgmt == "县管":
+            lam = 2.2 if cross else 1.1
+        elif u.mgmt == "市管":
+            lam = 1.4
+        else:
+            lam = 1.6
+        for _ in range(_poisson(rng, lam)):
+            if u.mgmt == "县管":
+                p_lead = 0.12 if village else 0.55
+                level = "县管干部" if rng.random() < p_lead else "其他"
+            elif u.mgmt == "市管":
+                level = "市管干部" if rng.random() < 0.5 else "其他"
+            else:
+                level = "省管干部" if rng.random() < 0.45 else "其他"
+            transfer = insp.entry + dt.timedelta(days=rng.randint(10, 90))
+            disposal = rng.choices(_DISPOSALS, _DISPOSAL_WEIGHTS)[0]
+            if disposal == "立案审查调查":
+                filed: bool | None = True
+                filed_date: dt.date | None = transfer + dt.timedelta(days=rng.randint(7, 90))
+                punished: int | None = rng.choices([0, 1, 2, 3], [10, 55, 25, 10])[0]
+            else:
+                filed = False if rng.random() < 0.7 else None
+                filed_date = None
+                punished = 0 if rng.random() < 0.5 else None
+            c = _Clue(
+                code=self._new_code("XS", keeper, year, 4),
+                person=self._person(),
+                title=self._title_for(u, level),
+                level=level,
+                transfer=transfer,
+                target=rng.choices(["纪委监委", "组织部门", "其他"], [85, 12, 3])[0],
+                disposal=disposal,
+                filed=filed,
+                filed_date=filed_date,
+                punished=punished,
+            )
+            insp.clues.append(c)
+            t3.append((insp, c))
+        d = self.derived.setdefault(
+            (insp.organiser.code, year),
+            {"n_insp": 0, "n_prob": 0, "n_done": 0, "n_clue": 0, "n_cadre": 0, "n_case": 0,
+             "n_pun": 0},
+        )
+        d["n_insp"] += 1
+        d["n_prob"] += len(insp.problems)
+        d["n_done"] += sum(p.status == "已完成" for p in insp.problems)
+        d["n_clue"] += len(insp.clues)
+        d["n_cadre"] += sum(c.level == "县管干部" for c in insp.clues)
+        d["n_case"] += sum(bool(c.filed) for c in insp.clues)
+        d["n_pun"] += sum(c.punished or 0 for c in insp.clues)
+
+    def _link_campaign(self, insps: list[_Insp], year: int, entry_month: int) -> None:
+        rng = self.rng
+        camps = [c for c in self.campaigns if c["year"] == year and c["start"].month < entry_month]
+        if not camps or not insps:
+            return
+        camp = camps[0]
+        matching = [i for i in insps if any(k in i.unit.name for k in camp["keywords"])]
+        chosen = matching[: max(1, len(insps) // 3)] or [rng.choice(insps)]
+        for insp in chosen:
+            if "对村（社区）" in insp.modes:
+                continue
+            insp.modes = ["专项", *[m for m in insp.modes if m not in ("常规", "专项")]]
+            insp.topic = camp["topic"]
+            insp.deploy = camp["code"]
+
+    def build_inspections(self) -> None:
+        rng = self.rng
+        pools: dict = {}
+        for yi, year in enumerate(self.years):
+            # province: 2 rounds of 巡视 of 省管 units
+            p = self.province
+            for k, month in enumerate((3, 9)):
+                base = dt.date(year, month, rng.randint(1, 12))
+                units = self._draw(pools, (p.code, year), p.units, self._count(0.34))
+                batch = [
+                    self._make_inspection(
+                        p, yi, k, u,
+                        [rng.choices(["常规", "机动", "回头看"], [85, 10, 5])[0]],
+                        f"省委第{_cn(j % 12 + 1)}巡视组", base,
+                    )
+                    for j, u in enumerate(units)
+                ]
+                self._link_campaign(batch, year, month)
+                for insp in batch:
+                    self._fill(insp)
+            # cities: own units each round; round 2 = 交叉 round; 提级 in rounds 1 and 3
+            for city in self.cities:
+                for k, month in enumerate((3, 6, 9)):
+                    base = dt.date(year, month, rng.randint(1, 12))
+                    batch: list[_Insp] = []
+                    units = self._draw(pools, (city.code, year), city.units, self._count(0.85))
+                    team_no = 0
+                    for u in units:
+                        team_no += 1
+                        mode = rng.choices(["常规", "机动", "回头看"], [85, 8, 7])[0]
+                        batch.append(
+                            self._make_inspection(
+                                city, yi, k, u, [mode], f"市委第{_cn(team_no % 20 + 1)}巡察组", base
+                            )
+                        )
+                    if k == 1:
+                        for county in city.counties:
+                            others = [c for c in city.counties if c is not county]
+                            main = [u for u in county.units if u.kind != "village"]
+                            for u in self._draw(pools, (county.code, year), main, self._count(1.0)):
+                                team_no += 1
+                                if len(others) >= 2 and rng.random() < 0.15:
+                                    origins = rng.sample(others, 2)
+                                    formation = "组合式"
+                                else:
+                                    origins = [rng.choice(others)]
+                                    formation = rng.choice(["成建制", "成建制", None])
+                                team = (
+                                    f"市委交叉巡察第{_cn(team_no % 20 + 1)}组"
+                                    if rng.random() < 0.5
+                                    else f"{origins[0].name}委第{_cn(rng.randint(1, 6))}巡察组"
+                                )
+                                batch.append(
+                                    self._make_inspection(
+                                        city, yi, k, u, ["交叉"], team, base, origins, formation
+                                    )
+                                )
+                    else:
+                        county = rng.choice(city.counties)
+                        main = [u for u in county.units if u.kind != "village"]
+                        n = self._count(0.25) if rng.random() < 0.7 else 0
+                        for u in self._draw(pools, (county.code, year), main, n):
+                            team_no += 1
+                            batch.append(
+                                self._make_inspection(
+                                    city, yi, k, u, ["提级"],
+                                    f"市委第{_cn(team_no % 20 + 1)}巡察组", base,
+                                    formation=rng.choice(["联动式", "半建制", None]),
+                                )
+                            )
+                    self._link_campaign(batch, year, month)
+                    for insp in batch:
+                        self._fill(insp)
+            # counties: 3 rounds of own units and villages
+            for county in self.counties:
+                main = [u for u in county.units if u.kind != "village"]
+                villages = [u for u in county.units if u.kind == "village"]
+                for k, month in enumerate((3, 6, 9)):
+                    base = dt.date(year, month + rng.choice([0, 1]), rng.randint(1, 12))
+                    batch = []
+                    tp = county.team_prefix
+                    for j, u in enumerate(
+                        self._draw(pools, (county.code, year), main, self._count(0.75))
+                    ):
+                        mode = rng.choices(["常规", "机动", "回头看"], [85, 8, 7])[0]
+                        batch.append(
+                            self._make_inspection(
+                                county, yi, k, u, [mode], f"{tp}第{_cn(j % 8 + 1)}巡察组", base
+                            )
+                        )
+                    nv = self._count(0.25)
+                    for j, u in enumerate(
+                        self._draw(pools, (county.code, year, "v"), villages, nv)
+                    ):
+                        batch.append(
+                            self._make_inspection(
+                                county, yi, k, u, ["对村（社区）"],
+                                f"{tp}第{_cn((j + 4) % 8 + 1)}巡察组", base,
+                                batch=j % 2 + 1 if nv > 1 else None,
+                            )
+                        )
+                    self._link_campaign(batch, year, month + 1)
+                    for insp in batch:
+                        self._fill(insp)
+
+    # ------------------------------------------------------------------ truth
+    def clue_yield(self) -> dict[str, Any]:
+        groups = {g: {"inspections": 0, "clues": 0, "county_cadre_clues": 0} for g in ("交叉", "非交叉")}
+        by_year: dict[int, dict[str, dict[str, int]]] = {}
+        for insp in self.inspections:
+            if insp.unit.mgmt != "县管" or "对村（社区）" in insp.modes:
+                continue
+            g = "交叉" if "交叉" in insp.modes else "非交叉"
+            cadre = sum(c.level == "县管干部" for c in insp.clues)
+            yg = by_year.setdefault(
+                insp.year,
+                {x: {"inspections": 0, "clues": 0, "county_cadre_clues": 0} for x in ("交叉", "非交叉")},
+            )
+            for tgt in (groups[g], yg[g]):
+                tgt["inspections"] += 1
+                tgt["clues"] += len(insp.clues)
+                tgt["county_cadre_clues"] += cadre
+
+        def rates(d: dict[str, dict[str, int]]) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for g, v in d.items():
+                n = v["inspections"]
+                out[g] = {
+                    **v,
+                    "clues_per_inspection": round(v["clues"] / n, 4) if n else None,
+                    "county_cadre_clues_per_inspection": (
+                        round(v["county_cadre_clues"] / n, 4) if n else None
+                    ),
+                }
+            a, b = out["交叉"], out["非交叉"]
+            for key, metric in (("ratio_clues", "clues_per_inspection"),
+                                ("ratio_county_cadre_clues", "county_cadre_clues_per_inspection")):
+                out[key] = (
+                    round(a[metric] / b[metric], 4) if a[metric] and b[metric] else None
+                )
+            return out
+
+        res = rates(groups)
+        res["by_year"] = {str(y): rates(v) for y, v in sorted(by_year.items())}
+        return res
+
+    # ------------------------------------------------------------------ sheet writer
+    def _write_sheet(
+        self,
+        wb: xlsxwriter.Workbook,
+        sheet_name: str,
+        tpl: str,
+        rows: list[dict[str, Any]],
+        submitter: _Region,
+        year: int | None,
+        sub_date: dt.date,
+        relpath: str,
+        force: frozenset[str] = frozenset(),
+    ) -> None:
+        rng = self.rng
+        ws = wb.add_worksheet(sheet_name)
+        fmt = _Fmt(rng, submitter.level)
+        spec = _SPECS[tpl]
+        cols = [c for c in spec if c[3] or c[0] in force or rng.random() < c[4]]
+        # order: shuffle (keeping the T4 clue pair together when it gets a two-row header)
+        two_row = tpl == "T4" and rng.random() < 0.5
+        blocks: list[list[tuple]] = []
+        pair: list[tuple] = []
+        for c in cols:
+            if two_row and c[0] in ("n_clue", "n_cadre"):
+                pair.append(c)
+                if len(pair) == 2:
+                    blocks.append(pair)
+            else:
+                blocks.append([c])
+        if rng.random() < 0.55:
+            rng.shuffle(blocks)
+        elif len(blocks) > 3 and rng.random() < 0.5:
+            i = rng.randrange(len(blocks) - 1)
+            blocks[i], blocks[i + 1] = blocks[i + 1], blocks[i]
+        cols = [c for b in blocks for c in b]
+        keys: list[str | None] = [c[0] for c in cols]
+        labels = [self._label(c) for c in cols]
+        seq_col = rng.random() < 0.4 and tpl not in ("R0", "T0")
+        if seq_col:
+            keys.insert(0, "_seq")
+            labels.insert(0, "序号")
+            cols.insert(0, ("_seq", "序号", [], False, 1, ""))
+        extra = None
+        if rng.random() < 0.2:
+            extra = rng.choice(list(_EXTRA_COLS))
+            pos = rng.randint(1, len(keys))
+            keys.insert(pos, "_extra")
+            labels.insert(pos, extra)
+            cols.insert(pos, ("_extra", extra, [], False, 1, ""))
+        ncol = len(keys)
+
+        r = 0
+        # title, metadata, blank rows
+        if rng.random() < 0.75:
+            period = f"（{year}年度）" if year else ""
+            title = f"{submitter.name}{_TITLES[tpl]}{period}"
+            if ncol > 1 and rng.random() < 0.4:
+                ws.merge_range(r, 0, r, ncol - 1, title)
+            else:
+                ws.write_string(r, 0, title)
+            r += 1 + rng.choice([0, 0, 1, 2])
+        colon = "：" if rng.random() < 0.7 else ":"
+        who = rng.choices(
+            [submitter.office, submitter.office_long, submitter.code], [60, 20, 20]
+        )[0]
+        when = rng.choice(
+            [
+                f"{sub_date.year}年{sub_date.month}月{sub_date.day}日",
+                f"{sub_date.year}.{sub_date.month}.{sub_date.day}",
+                sub_date.isoformat(),
+            ]
+        )
+        unit_meta, date_meta = f"填报单位{colon}{who}", f"填报日期{colon}{when}"
+        meta = rng.choices(
+            ["one", "cells", "rows", "unit", "date", "none"], [40, 15, 15, 10, 10, 10]
+        )[0]
+        if meta == "one":
+            ws.write_string(r, 0, f"{unit_meta}\u3000\u3000\u3000{date_meta}")
+            r += 1
+        elif meta == "cells":
+            ws.write_string(r, 0, unit_meta)
+            ws.write_string(r, max(ncol - 2, 1), date_meta)
+            r += 1
+        elif meta == "rows":
+            ws.write_string(r, 0, unit_meta)
+            ws.write_string(r + 1, 0, date_meta)
+            r += 2
+        elif meta == "unit":
+            ws.write_string(r, 0, unit_meta)
+            r += 1
+        elif meta == "date":
+            ws.write_string(r, 0, date_meta)
+            r += 1
+        if tpl == "T4" and rng.random() < 0.5:
+            r += 1
+            ws.write_string(r, 0, "单位：个、件")
+            r += 1
+        r += rng.choice([0, 0, 1, 2])
+
+        # header
+        if two_row:
+            i = 0
+            while i < ncol:
+                k = keys[i]
+                if k == "n_clue" and i + 1 < ncol and keys[i + 1] == "n_cadre":
+                    ws.merge_range(r, i, r, i + 1, "移交问题线索")
+                    ws.write_string(r + 1, i, rng.choice(["数量", "数量（件）"]))
+                    ws.write_string(r + 1, i + 1, "其中县管干部")
+                    i += 2
+                    continue
+                ws.merge_range(r, i, r + 1, i, labels[i])
+                i += 1
+            r += 2
+        else:
+            ws.write_row(r, 0, labels)
+            r += 1
+
+        # detail rows
+        render = self._renderers(fmt, submitter, keys, extra)
+        subtotal = tpl in ("T1", "T2", "T3") and rng.random() < 0.15
+        blank_p = 0.01 if rng.random() < 0.3 else 0.0
+        seq = 0
+        last_group = None
+        group_n = 0
+        for row in rows:
+            grp = row.get("_group")
+            if subtotal and last_group is not None and grp != last_group:
+                cells = [""] * ncol
+                cells[0] = "小计"
+                cells[-1] = f"共{group_n}条"
+                ws.write_row(r, 0, cells)
+                r += 1
+                group_n = 0
+            last_group = grp
+            group_n += 1
+            if blank_p and rng.random() < blank_p:
+                r += 1
+            seq += 1
+            row["_seq"] = seq
+            ws.write_row(r, 0, [f(row) for f in render])
+            self.rows[tpl] += 1
+            bad = row.get("_bad")
+            if bad:
+                self.bad_rows.append(
+                    {"file": relpath, "sheet": sheet_name, "row_number": r + 1, "template": tpl,
+                     **bad}
+                )
+            r += 1
+        if subtotal and group_n:
+            cells = [""] * ncol
+            cells[0] = "小计"
+            cells[-1] = f"共{group_n}条"
+            ws.write_row(r, 0, cells)
+            r += 1
+        # totals
+        if rows and rng.random() < 0.6:
+            word = {"省": "全省", "市": "全市", "县": "合计"}[submitter.level]
+            label = rng.choice([word, "合计", "总计"])
+            cells: list[Any] = [""] * ncol
+            cells[0] = label
+            if tpl == "T4":
+                for i, k in enumerate(keys):
+                    if k and k.startswith("n_"):
+                        cells[i] = sum(int(x.get(k) or 0) for x in rows)
+            else:
+                cells[-1] = f"共{len(rows)}条"
+            ws.write_row(r, 0, cells)
+            r += 1
+        if rng.random() < 0.4:
+            ws.write_string(
+                r, 0,
+                rng.choice(
+                    [
+                        "注：1.本表按巡视巡察数据报送规范填报；2.金额单位为万元。",
+                        "说明：数据统计截至填报日期。",
+                        "填表说明：问题类别、整改状态按规范填写。",
+                    ]
+                ),
+            )
+            if rng.random() < 0.5:
+                ws.write_string(r + 1, 0, "审核人：")
+                ws.write_string(r + 1, min(3, ncol - 1), f"联系电话：0{rng.randint(570, 599)}-8831204")
+
+    def _label(self, c: tuple) -> str:
+        rng = self.rng
+        key, canon, variants, _, _, note = c
+        label = rng.choice(variants) if variants and rng.random() < 0.3 else canon
+        if note and rng.random() < 0.35 and "（" not in label:
+            label += rng.choice([f"（{note}）", f"({note})"])
+        x = rng.random()
+        if len(label) >= 3 and x < 0.25:
+            i = rng.randrange(1, len(label) - 1)
+            sep = "\n" if x < 0.15 else ("\u3000" if x < 0.21 else " ")
+            label = label[:i] + sep + label[i:]
+        return label
+
+    def _renderers(
+        self, fmt: _Fmt, sub: _Region, keys: list[str | None], extra: str | None
+    ) -> list:
+        rng = self.rng
+
+        def raw_or(key: str, f):
+            def g(row: dict) -> Any:
+                v = row.get(key)
+                if isinstance(v, _Raw):
+                    return str(v)
+                return f(v, row)
+
+            return g
+
+        table = {
+            "_seq": lambda v, row: row["_seq"] if rng.random() < 0.8 else str(row["_seq"]),
+            "_extra": None,
+            "term": lambda v, row: fmt.ordinal(v, "届"),
+            "round": lambda v, row: fmt.ordinal(v, "轮"),
+            "batch": lambda v, row: fmt.ordinal(v, "批"),
+            "unit": lambda v, row: fmt.unit(v),
+            "modes": lambda v, row: fmt.modes(v),
+            "origins": lambda v, row: (
+                "、".join(fmt.region_ref(x) for x in v)
+                if v
+                else (fmt.empty_cell() if rng.random() < 0.75 else row["_org"].code)
+            ),
+            "entry": lambda v, row: fmt.date(v),
+            "feedback": lambda v, row: fmt.date(v),
+            "start": lambda v, row: fmt.date(v),
+            "date": lambda v, row: fmt.date(v),
+            "done": lambda v, row: fmt.date(v),
+            "transfer": lambda v, row: fmt.date(v),
+            "filed_date": lambda v, row: fmt.date(v),
+            "deadline": lambda v, row: fmt.deadline(v, row.get("_month_only", False)),
+            "org": lambda v, row: fmt.office(v, sub),
+            "src": lambda v, row: fmt.office(v, sub) or sub.office,
+            "dst": lambda v, row: fmt.office(v, sub) or sub.office,
+            "common": lambda v, row: fmt.boolean(v, default_empty=True),
+            "immediate": lambda v, row: fmt.boolean(v, default_empty=True),
+            "filed": lambda v, row: fmt.boolean(v),
+            "money": lambda v, row: fmt.money(v),
+            "rules": lambda v, row: fmt.integer(v, "项"),
+            "punished": lambda v, row: fmt.integer(v, "人"),
+            "planned": lambda v, row: fmt.integer(v, "个"),
+            "status": lambda v, row: rng.choice(_STATUS_WRITTEN[v]),
+            "level": lambda v, row: (
+                rng.choice(_CADRE_WRITTEN[v]) if v in _CADRE_WRITTEN else v
+            ),
+            "region": lambda v, row: fmt.region_ref(v) if isinstance(v, _Region) else v,
+            "year": lambda v, row: rng.choice([str(v), f"{v}年", v]),
+            "parent": lambda v, row: v or fmt.empty_cell(),
+            "aliases": lambda v, row: (
+                rng.choice(["、", "、", "；", "/"]).join(v) if v else fmt.empty_cell()
+            ),
+        }
+        for k in ("n_insp", "n_prob", "n_done"):
+            table[k] = lambda v, row: fmt.integer(v, "个")
+        for k in ("n_clue", "n_cadre", "n_case"):
+            table[k] = lambda v, row: fmt.integer(v, "件")
+        table["n_pun"] = lambda v, row: fmt.integer(v, "人")
+        out = []
+        for k in keys:
+            if k == "_extra":
+                out.append(lambda row: _EXTRA_COLS[extra](rng))
+                continue
+            f = table.get(k)
+            out.append(raw_or(k, f if f is not None else (lambda v, row: fmt.text(v))))
+        return out

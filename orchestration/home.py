@@ -1,0 +1,59 @@
+"""Where xuncha keeps its state: one `XUNCHA_HOME` folder (default `./var`).
+
+Work warehouse, published warehouse, restricted store, caches, quarantine
+exports, reports, feedback and Dagster's storage all live under it, so one
+folder is the whole state of an installation.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    root: Path
+
+    @classmethod
+    def from_env(cls, override: str | Path | None = None) -> Home:
+        root = Path(override or os.environ.get("XUNCHA_HOME") or "var")
+        return cls(root.resolve())
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def published(self) -> Path:
+        return self.root / "published.duckdb"
+
+    @property
+    def restricted(self) -> Path:
+        return self.root / "restricted.duckdb"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def feedback(self) -> Path:
+        return self.root / "feedback"
+
+    @property
+    def dagster(self) -> Path:
+        return self.root / "dagster"
+
+    @property
+    def default_inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def state_file(self) -> Path:
+        """Outcome of the last refresh (for `xuncha status` and reports)."""
+        return self.root / "last_refresh.json"
+
+    def ensure(self) -> None:
+        for path in (self.root, self.reports, self.feedback, self.dagster):
+            path.mkdir(parents=True, exist_ok=True)
