@@ -81,6 +81,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--as-of", dest="as_of")
     p.set_defaults(func=cmd_demo)
 
+    # Sub-commands owned by other modules register themselves; each module
+    # exposes `register(subparsers)` and keeps its imports lazy.
+    from importlib import import_module
+
+    for module in ("orchestration.status", "reports.cli", "orchestration.ui"):
+        try:
+            mod = import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        mod.register(sub)
+
     args = parser.parse_args(argv)
     return int(args.func(args))
 

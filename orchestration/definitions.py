@@ -38,12 +38,12 @@ def resources(settings: XunchaSettings | None = None) -> dict[str, object]:
 
 @cache
 def build_definitions() -> dg.Definitions:
-    extra: dict[str, list] = {"schedules": [], "sensors": []}
+    extra: dict[str, list] = {"schedules": [], "sensors": [], "jobs": []}
     try:
-        from orchestration.schedules import schedules
+        from orchestration.schedules import jobs, schedules
         from orchestration.sensors import sensors
 
-        extra = {"schedules": schedules(), "sensors": sensors()}
+        extra = {"schedules": schedules(), "sensors": sensors(), "jobs": jobs()}
     except ImportError:
         pass
     return dg.Definitions(assets=all_assets(), resources=resources(), **extra)

@@ -47,11 +47,20 @@ _BASE_CITIES = [
 # names used by the acceptance corpus: never generated here
 _RESERVED = {"澄岚", "雁湖", "枫川", "芦汀", "石渡", "柳溪", "云坪", "桐岗"}
 
-_SYL_A = "青梧云澜鹤竹桂蓬荻溆岫霁沅涟箬蕲漪苕泠菱槿棠芷蘅蒲澧沂淇渌萍芗浔瓯婺栖岷汶漳潇茗蓼苇樟杉楠榕"
+_SYL_A = (
+    "青梧云澜鹤竹桂蓬荻溆岫霁沅涟箬蕲漪苕泠菱槿棠芷蘅蒲澧沂淇渌萍芗浔瓯婺栖岷汶漳潇茗蓼苇樟杉楠榕"
+)
 _SYL_B = "屿桥汀浦垣湾港岭川陂坞渚泽畈埠墩塘湄溪岗原阳坪峪洲源冲圩滩坳"
 
-_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-_GIVEN = "国建华明伟芳敏静丽强磊军洋勇艳杰娟涛超秀霞平刚桂英华文辉力鹏宇浩凯晨鑫斌波辉俊峰燕婷雪琳玲红梅兰春海林昆志新永东"
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余"
+    "杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙"
+    "史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+_GIVEN = (
+    "国建华明伟芳敏静丽强磊军洋勇艳杰娟涛超秀霞平刚桂英华文辉力鹏宇浩凯晨鑫斌波辉俊峰"
+    "燕婷雪琳玲红梅兰春海林昆志新永东"
+)
 
 _CN_DIGITS = "零一二三四五六七八九"
 
@@ -470,6 +479,10 @@ class _Fmt:
             return f"{region.name}委"
         return region.code
 
+    def office_named(self, region: _Region) -> str:
+        """A required office reference: never empty."""
+        return self.rng.choices([region.office, region.office_long, region.code], [60, 25, 15])[0]
+
     def region_ref(self, region: _Region) -> str:
         return region.code if self.rng.random() < 0.5 else region.name
 
@@ -480,7 +493,11 @@ class _Fmt:
             if m == "回头看":
                 out.append(f'{self.word}"回头看"' if rng.random() < 0.7 else "回头看")
             elif m == "对村（社区）":
-                out.append(rng.choice(["对村（社区）巡察", "对村（社区）巡察", "对村巡察", "对村(社区)巡察"]))
+                out.append(
+                    rng.choice(
+                        ["对村（社区）巡察", "对村（社区）巡察", "对村巡察", "对村(社区)巡察"]
+                    )
+                )
             else:
                 out.append(f"{m}{self.word}" if rng.random() < 0.75 else m)
         return self.mode_sep.join(out)
@@ -705,8 +722,14 @@ class _Generator:
         need = math.ceil(8 * m)
         i = 1
         while len(p.units) < need:
-            self._add_unit(p, f"{p.short}第{_cn(i % 99 or 1)}{i // 99 or ''}职业学院", [],
-                           "事业单位", "inst", "党委")
+            self._add_unit(
+                p,
+                f"{p.short}第{_cn(i % 99 or 1)}{i // 99 or ''}职业学院",
+                [],
+                "事业单位",
+                "inst",
+                "党委",
+            )
             i += 1
         # cities' own units (市管)
         for city in self.cities:
@@ -716,12 +739,20 @@ class _Generator:
                     self._add_unit(city, f"{city.name}{full}", al, "党政机关", "gov", "党组")
             self._add_unit(city, f"{city.name}总工会", [], "群团组织", "mass", "党组")
             self._add_unit(
-                city, f"{city.name}城市建设投资集团有限公司", [f"{city.short}城投集团"],
-                "国有企业", "soe", "党委",
+                city,
+                f"{city.name}城市建设投资集团有限公司",
+                [f"{city.short}城投集团"],
+                "国有企业",
+                "soe",
+                "党委",
             )
             self._add_unit(
-                city, f"{city.name}国有资本投资运营有限公司", [f"{city.short}国投公司"],
-                "国有企业", "soe", "党委",
+                city,
+                f"{city.name}国有资本投资运营有限公司",
+                [f"{city.short}国投公司"],
+                "国有企业",
+                "soe",
+                "党委",
             )
             self._add_unit(
                 city, f"{city.name}第一人民医院", [f"{city.short}一院"], "事业单位", "inst", "党委"
@@ -743,12 +774,20 @@ class _Generator:
                 self._add_unit(county, f"{county.name}{full}", al, "党政机关", "gov", "党组")
             self._add_unit(county, f"{county.name}总工会", [], "群团组织", "mass", "党组")
             self._add_unit(
-                county, f"{county.name}城市建设投资有限公司", [f"{county.short}城投公司"],
-                "国有企业", "soe", "党委",
+                county,
+                f"{county.name}城市建设投资有限公司",
+                [f"{county.short}城投公司"],
+                "国有企业",
+                "soe",
+                "党委",
             )
             self._add_unit(
-                county, f"{county.name}人民医院", [f"{county.short}人民医院"],
-                "事业单位", "inst", "党委",
+                county,
+                f"{county.name}人民医院",
+                [f"{county.short}人民医院"],
+                "事业单位",
+                "inst",
+                "党委",
             )
             need_main = math.ceil(13 * m) + 6
             n_town = max(4, min(15, need_main - len(county.units)))
@@ -762,8 +801,12 @@ class _Generator:
                 towns.append(
                     (
                         self._add_unit(
-                            county, f"{county.name}{s}{suffix}", [f"{s}{suffix}"],
-                            "乡镇（街道）", "town", party,
+                            county,
+                            f"{county.name}{s}{suffix}",
+                            [f"{s}{suffix}"],
+                            "乡镇（街道）",
+                            "town",
+                            party,
                         ),
                         f"{s}{suffix}",
                     )
@@ -860,8 +903,10 @@ class _Generator:
         lead = level in ("省管干部", "市管干部", "县管干部")
         prov = u.region.level == "省"
         table = {
-            "gov": (["厅长", "副厅长", "党组书记"] if prov else ["局长", "副局长", "党组书记"],
-                    ["处长", "副处长"] if prov else ["科长", "股长", "科员", "副科长"]),
+            "gov": (
+                ["厅长", "副厅长", "党组书记"] if prov else ["局长", "副局长", "党组书记"],
+                ["处长", "副处长"] if prov else ["科长", "股长", "科员", "副科长"],
+            ),
             "mass": (["主席", "副主席"], ["部长", "干事"]),
             "soe": (["董事长", "总经理", "副总经理"], ["部门经理", "项目经理"]),
             "inst": (["院长", "副院长", "校长", "党委书记"], ["科室主任", "财务科长"]),
@@ -921,7 +966,13 @@ class _Generator:
             immediate = rng.random() < 0.15
             x = rng.random()
             status = (
-                "已完成" if x < 0.9 else "整改中" if x < 0.95 else "长期坚持" if x < 0.98 else "未整改"
+                "已完成"
+                if x < 0.9
+                else "整改中"
+                if x < 0.95
+                else "长期坚持"
+                if x < 0.98
+                else "未整改"
             )
             month_only = rng.random() < 0.25
             dl = insp.feedback + dt.timedelta(days=rng.randint(45, 150))
@@ -998,8 +1049,15 @@ class _Generator:
             t3.append((insp, c))
         d = self.derived.setdefault(
             (insp.organiser.code, year),
-            {"n_insp": 0, "n_prob": 0, "n_done": 0, "n_clue": 0, "n_cadre": 0, "n_case": 0,
-             "n_pun": 0},
+            {
+                "n_insp": 0,
+                "n_prob": 0,
+                "n_done": 0,
+                "n_clue": 0,
+                "n_cadre": 0,
+                "n_case": 0,
+                "n_pun": 0,
+            },
         )
         d["n_insp"] += 1
         d["n_prob"] += len(insp.problems)
@@ -1032,12 +1090,16 @@ class _Generator:
             p = self.province
             for k, month in enumerate((3, 9)):
                 base = dt.date(year, month, rng.randint(1, 12))
-                units = self._draw(pools, (p.code, year), p.units, self._count(0.34))
+                units = self._draw(pools, (p.code, year), p.units, self._count(3.0))
                 batch = [
                     self._make_inspection(
-                        p, yi, k, u,
+                        p,
+                        yi,
+                        k,
+                        u,
                         [rng.choices(["常规", "机动", "回头看"], [85, 10, 5])[0]],
-                        f"省委第{_cn(j % 12 + 1)}巡视组", base,
+                        f"省委第{_cn(j % 12 + 1)}巡视组",
+                        base,
                     )
                     for j, u in enumerate(units)
                 ]
@@ -1049,7 +1111,7 @@ class _Generator:
                 for k, month in enumerate((3, 6, 9)):
                     base = dt.date(year, month, rng.randint(1, 12))
                     batch: list[_Insp] = []
-                    units = self._draw(pools, (city.code, year), city.units, self._count(0.85))
+                    units = self._draw(pools, (city.code, year), city.units, self._count(2.5))
                     team_no = 0
                     for u in units:
                         team_no += 1
@@ -1063,7 +1125,7 @@ class _Generator:
                         for county in city.counties:
                             others = [c for c in city.counties if c is not county]
                             main = [u for u in county.units if u.kind != "village"]
-                            for u in self._draw(pools, (county.code, year), main, self._count(1.0)):
+                            for u in self._draw(pools, (county.code, year), main, self._count(3.0)):
                                 team_no += 1
                                 if len(others) >= 2 and rng.random() < 0.15:
                                     origins = rng.sample(others, 2)
@@ -1084,13 +1146,18 @@ class _Generator:
                     else:
                         county = rng.choice(city.counties)
                         main = [u for u in county.units if u.kind != "village"]
-                        n = self._count(0.25) if rng.random() < 0.7 else 0
+                        n = self._count(1.0) if rng.random() < 0.7 else 0
                         for u in self._draw(pools, (county.code, year), main, n):
                             team_no += 1
                             batch.append(
                                 self._make_inspection(
-                                    city, yi, k, u, ["提级"],
-                                    f"市委第{_cn(team_no % 20 + 1)}巡察组", base,
+                                    city,
+                                    yi,
+                                    k,
+                                    u,
+                                    ["提级"],
+                                    f"市委第{_cn(team_no % 20 + 1)}巡察组",
+                                    base,
                                     formation=rng.choice(["联动式", "半建制", None]),
                                 )
                             )
@@ -1106,7 +1173,7 @@ class _Generator:
                     batch = []
                     tp = county.team_prefix
                     for j, u in enumerate(
-                        self._draw(pools, (county.code, year), main, self._count(0.75))
+                        self._draw(pools, (county.code, year), main, self._count(3.0))
                     ):
                         mode = rng.choices(["常规", "机动", "回头看"], [85, 8, 7])[0]
                         batch.append(
@@ -1114,14 +1181,19 @@ class _Generator:
                                 county, yi, k, u, [mode], f"{tp}第{_cn(j % 8 + 1)}巡察组", base
                             )
                         )
-                    nv = self._count(0.25)
+                    nv = self._count(1.0)
                     for j, u in enumerate(
                         self._draw(pools, (county.code, year, "v"), villages, nv)
                     ):
                         batch.append(
                             self._make_inspection(
-                                county, yi, k, u, ["对村（社区）"],
-                                f"{tp}第{_cn((j + 4) % 8 + 1)}巡察组", base,
+                                county,
+                                yi,
+                                k,
+                                u,
+                                ["对村（社区）"],
+                                f"{tp}第{_cn((j + 4) % 8 + 1)}巡察组",
+                                base,
                                 batch=j % 2 + 1 if nv > 1 else None,
                             )
                         )
@@ -1131,7 +1203,9 @@ class _Generator:
 
     # ------------------------------------------------------------------ truth
     def clue_yield(self) -> dict[str, Any]:
-        groups = {g: {"inspections": 0, "clues": 0, "county_cadre_clues": 0} for g in ("交叉", "非交叉")}
+        groups = {
+            g: {"inspections": 0, "clues": 0, "county_cadre_clues": 0} for g in ("交叉", "非交叉")
+        }
         by_year: dict[int, dict[str, dict[str, int]]] = {}
         for insp in self.inspections:
             if insp.unit.mgmt != "县管" or "对村（社区）" in insp.modes:
@@ -1140,7 +1214,10 @@ class _Generator:
             cadre = sum(c.level == "县管干部" for c in insp.clues)
             yg = by_year.setdefault(
                 insp.year,
-                {x: {"inspections": 0, "clues": 0, "county_cadre_clues": 0} for x in ("交叉", "非交叉")},
+                {
+                    x: {"inspections": 0, "clues": 0, "county_cadre_clues": 0}
+                    for x in ("交叉", "非交叉")
+                },
             )
             for tgt in (groups[g], yg[g]):
                 tgt["inspections"] += 1
@@ -1159,11 +1236,11 @@ class _Generator:
                     ),
                 }
             a, b = out["交叉"], out["非交叉"]
-            for key, metric in (("ratio_clues", "clues_per_inspection"),
-                                ("ratio_county_cadre_clues", "county_cadre_clues_per_inspection")):
-                out[key] = (
-                    round(a[metric] / b[metric], 4) if a[metric] and b[metric] else None
-                )
+            for key, metric in (
+                ("ratio_clues", "clues_per_inspection"),
+                ("ratio_county_cadre_clues", "county_cadre_clues_per_inspection"),
+            ):
+                out[key] = round(a[metric] / b[metric], 4) if a[metric] and b[metric] else None
             return out
 
         res = rates(groups)
@@ -1187,6 +1264,7 @@ class _Generator:
         ws = wb.add_worksheet(sheet_name)
         fmt = _Fmt(rng, submitter.level)
         spec = _SPECS[tpl]
+        force = force | {r["_force"] for r in rows if "_force" in r}
         cols = [c for c in spec if c[3] or c[0] in force or rng.random() < c[4]]
         # order: shuffle (keeping the T4 clue pair together when it gets a two-row header)
         two_row = tpl == "T4" and rng.random() < 0.5
@@ -1232,9 +1310,9 @@ class _Generator:
                 ws.write_string(r, 0, title)
             r += 1 + rng.choice([0, 0, 1, 2])
         colon = "：" if rng.random() < 0.7 else ":"
-        who = rng.choices(
-            [submitter.office, submitter.office_long, submitter.code], [60, 20, 20]
-        )[0]
+        who = rng.choices([submitter.office, submitter.office_long, submitter.code], [60, 20, 20])[
+            0
+        ]
         when = rng.choice(
             [
                 f"{sub_date.year}年{sub_date.month}月{sub_date.day}日",
@@ -1291,10 +1369,9 @@ class _Generator:
         render = self._renderers(fmt, submitter, keys, extra)
         subtotal = tpl in ("T1", "T2", "T3") and rng.random() < 0.15
         blank_p = 0.01 if rng.random() < 0.3 else 0.0
-        seq = 0
         last_group = None
         group_n = 0
-        for row in rows:
+        for seq, row in enumerate(rows, 1):
             grp = row.get("_group")
             if subtotal and last_group is not None and grp != last_group:
                 cells = [""] * ncol
@@ -1307,15 +1384,19 @@ class _Generator:
             group_n += 1
             if blank_p and rng.random() < blank_p:
                 r += 1
-            seq += 1
             row["_seq"] = seq
             ws.write_row(r, 0, [f(row) for f in render])
             self.rows[tpl] += 1
             bad = row.get("_bad")
             if bad:
                 self.bad_rows.append(
-                    {"file": relpath, "sheet": sheet_name, "row_number": r + 1, "template": tpl,
-                     **bad}
+                    {
+                        "file": relpath,
+                        "sheet": sheet_name,
+                        "row_number": r + 1,
+                        "template": tpl,
+                        **bad,
+                    }
                 )
             r += 1
         if subtotal and group_n:
@@ -1332,7 +1413,7 @@ class _Generator:
             cells[0] = label
             if tpl == "T4":
                 for i, k in enumerate(keys):
-                    if k and k.startswith("n_"):
+                    if i and k and k.startswith("n_"):
                         cells[i] = sum(int(x.get(k) or 0) for x in rows)
             else:
                 cells[-1] = f"共{len(rows)}条"
@@ -1340,7 +1421,8 @@ class _Generator:
             r += 1
         if rng.random() < 0.4:
             ws.write_string(
-                r, 0,
+                r,
+                0,
                 rng.choice(
                     [
                         "注：1.本表按巡视巡察数据报送规范填报；2.金额单位为万元。",
@@ -1351,7 +1433,9 @@ class _Generator:
             )
             if rng.random() < 0.5:
                 ws.write_string(r + 1, 0, "审核人：")
-                ws.write_string(r + 1, min(3, ncol - 1), f"联系电话：0{rng.randint(570, 599)}-8831204")
+                ws.write_string(
+                    r + 1, min(3, ncol - 1), f"联系电话：0{rng.randint(570, 599)}-8831204"
+                )
 
     def _label(self, c: tuple) -> str:
         rng = self.rng
@@ -1402,8 +1486,8 @@ class _Generator:
             "filed_date": lambda v, row: fmt.date(v),
             "deadline": lambda v, row: fmt.deadline(v, row.get("_month_only", False)),
             "org": lambda v, row: fmt.office(v, sub),
-            "src": lambda v, row: fmt.office(v, sub) or sub.office,
-            "dst": lambda v, row: fmt.office(v, sub) or sub.office,
+            "src": lambda v, row: fmt.office_named(v),
+            "dst": lambda v, row: fmt.office_named(v),
             "common": lambda v, row: fmt.boolean(v, default_empty=True),
             "immediate": lambda v, row: fmt.boolean(v, default_empty=True),
             "filed": lambda v, row: fmt.boolean(v),
@@ -1412,9 +1496,7 @@ class _Generator:
             "punished": lambda v, row: fmt.integer(v, "人"),
             "planned": lambda v, row: fmt.integer(v, "个"),
             "status": lambda v, row: rng.choice(_STATUS_WRITTEN[v]),
-            "level": lambda v, row: (
-                rng.choice(_CADRE_WRITTEN[v]) if v in _CADRE_WRITTEN else v
-            ),
+            "level": lambda v, row: rng.choice(_CADRE_WRITTEN[v]) if v in _CADRE_WRITTEN else v,
             "region": lambda v, row: fmt.region_ref(v) if isinstance(v, _Region) else v,
             "year": lambda v, row: rng.choice([str(v), f"{v}年", v]),
             "parent": lambda v, row: v or fmt.empty_cell(),
@@ -1435,3 +1517,481 @@ class _Generator:
             f = table.get(k)
             out.append(raw_or(k, f if f is not None else (lambda v, row: fmt.text(v))))
         return out
+
+    # ------------------------------------------------------------------ rows per template
+    def _index(self) -> None:
+        self.by_org: dict[tuple[str, int], list[_Insp]] = {}
+        for insp in self.inspections:
+            self.by_org.setdefault((insp.organiser.code, insp.year), []).append(insp)
+
+    @staticmethod
+    def _t1_row(i: _Insp) -> dict[str, Any]:
+        return {
+            "term": i.term,
+            "round": i.rnd,
+            "batch": i.batch,
+            "team": i.team,
+            "unit": i.unit,
+            "modes": i.modes,
+            "origins": i.origins,
+            "topic": i.topic,
+            "deploy": i.deploy,
+            "entry": i.entry,
+            "feedback": i.feedback,
+            "formation": i.formation,
+            "_org": i.organiser,
+            "_group": i.rnd,
+        }
+
+    @staticmethod
+    def _t2_row(i: _Insp, p: _Problem, keeper: _Region) -> dict[str, Any]:
+        return {
+            "code": p.code,
+            "org": None if i.organiser is keeper else i.organiser,
+            "term": i.term,
+            "round": i.rnd,
+            "unit": i.unit,
+            "category": p.category,
+            "desc": p.desc,
+            "common": p.common,
+            "immediate": p.immediate,
+            "status": p.status,
+            "deadline": p.deadline,
+            "_month_only": p.deadline_month_only,
+            "done": p.done,
+            "money": p.money,
+            "rules": p.rules,
+            "_group": (i.organiser.code, i.term, i.rnd),
+        }
+
+    @staticmethod
+    def _t3_row(i: _Insp, c: _Clue, keeper: _Region) -> dict[str, Any]:
+        return {
+            "code": c.code,
+            "org": None if i.organiser is keeper else i.organiser,
+            "term": i.term,
+            "round": i.rnd,
+            "unit": i.unit,
+            "person": c.person,
+            "title": c.title,
+            "level": c.level,
+            "transfer": c.transfer,
+            "target": c.target,
+            "disposal": c.disposal,
+            "filed": c.filed,
+            "filed_date": c.filed_date,
+            "punished": c.punished,
+            "_group": (i.organiser.code, i.term, i.rnd),
+        }
+
+    def plan_t4(self) -> None:
+        """Which offices submit T4 (cities and the province always), with 1–2 mismatches."""
+        rng = self.rng
+        self.t4_rows: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        empty = dict.fromkeys(
+            ("n_insp", "n_prob", "n_done", "n_clue", "n_cadre", "n_case", "n_pun"), 0
+        )
+        for office in self.regions:
+            for year in self.years:
+                if office.level == "县" and rng.random() < 0.25:
+                    continue
+                regions = [office, *office.counties] if office.level == "市" else [office]
+                rows = []
+                for reg in regions:
+                    d = dict(self.derived.get((reg.code, year), empty))
+                    for k in ("n_case", "n_pun"):
+                        if rng.random() < 0.04:
+                            d[k] = None  # not reported
+                    rows.append({"region": reg, "year": year, **d})
+                self.t4_rows[(office.code, year)] = rows
+        labels = {
+            "n_prob": "发现问题数",
+            "n_clue": "移交问题线索数",
+            "n_done": "整改完成数",
+            "n_insp": "巡察党组织数",
+        }
+        city_rows = [
+            (k, r)
+            for k, rows in self.t4_rows.items()
+            for r in rows
+            if r["region"].level == "县" and k[0] != r["region"].code
+        ]
+        own_rows = [
+            (k, r)
+            for k, rows in self.t4_rows.items()
+            for r in rows
+            if k[0] == r["region"].code and r["region"].level == "县"
+        ]
+        picks = []
+        if city_rows:
+            picks.append((rng.choice(city_rows), "n_prob", rng.choice([2, 3, -2])))
+        if own_rows:
+            picks.append((rng.choice(own_rows), "n_clue", rng.choice([1, -1])))
+        for ((sub_code, year), row), metric, delta in picks:
+            derived = row[metric]
+            reported = max(0, derived + delta)
+            if reported == derived:
+                reported = derived + 1
+            row[metric] = reported
+            self.t4_mismatches.append(
+                {
+                    "submitter_code": sub_code,
+                    "region_code": row["region"].code,
+                    "year": year,
+                    "metric": labels[metric],
+                    "reported": reported,
+                    "derived": derived,
+                    "difference": reported - derived,
+                }
+            )
+
+    def plan_t5(self) -> None:
+        rng = self.rng
+        self.t5_rows: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        p = self.province
+        for office in self.regions:
+            prob = {"省": 0.6, "市": 0.45, "县": 0.3}[office.level]
+            for year in self.years:
+                src_pool = self.t2.get((office.code, year), [])
+                if not src_pool or rng.random() >= prob:
+                    continue
+                rows = []
+                for j in range(rng.randint(1, 3)):
+                    insp, prob_ = rng.choice(src_pool)
+                    dst_p = None
+                    if office.level == "县":
+                        if rng.random() < 0.7:
+                            typ, dst = "向上报送", office.parent
+                        else:
+                            typ, dst = "写入巡视报告", p
+                    elif office.level == "市":
+                        if rng.random() < 0.7:
+                            typ, dst = "共性问题推送", rng.choice(office.counties)
+                        else:
+                            typ, dst = "向上报送", p
+                    else:
+                        typ, dst = "向下交办", rng.choice(self.cities)
+                    assert dst is not None
+                    dst_pool = self.t2.get((dst.code, year), [])
+                    if dst_pool and rng.random() < 0.5:
+                        dst_p = rng.choice(dst_pool)[1].code
+                    rows.append(
+                        {
+                            "code": f"LD{office.code}{year}{j + 1:02d}",
+                            "type": typ,
+                            "src": office,
+                            "src_p": prob_.code,
+                            "dst": dst,
+                            "dst_p": dst_p,
+                            "date": insp.feedback + dt.timedelta(days=rng.randint(5, 40)),
+                            "adopt": rng.choices(["已采纳", "办理中", "未采纳"], [70, 20, 10])[0],
+                        }
+                    )
+                self.t5_rows[(office.code, year)] = rows
+
+    def plan_bad_rows(self) -> dict[tuple[str, str, int], list[dict[str, Any]]]:
+        """At most five deliberately invalid rows, all in one county's last-year ledgers."""
+        rng = self.rng
+        county = self.counties[0]
+        year = self.years[-1]
+        own = self.by_org.get((county.code, year), [])
+        extra: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+        if not own:
+            return extra
+        first = own[0]
+        inspected = {id(i.unit) for i in own if i.rnd == first.rnd}
+        spare = [u for u in county.units if u.kind != "village" and id(u) not in inspected]
+        if spare:
+            u = rng.choice(spare)
+            row = self._t1_row(first)
+            row.update(
+                unit=u,
+                modes=["常规"],
+                topic=None,
+                deploy=None,
+                origins=[],
+                entry=_Raw("待定"),
+                feedback=None,
+            )
+            row["_bad"] = {
+                "rule": "R2",
+                "column": "进驻日期",
+                "value": "待定",
+                "reason": "进驻日期 is not a date",
+            }
+            extra.setdefault(("T1", county.code, year), []).append(row)
+        p = first.problems[0]
+        row = self._t2_row(first, p, county)
+        bogus = f"{county.name}城市管理综合行政执法局"
+        row.update(code=self._new_code("WT", county, year, 4), unit=_Raw(bogus))
+        row["_bad"] = {
+            "rule": "R1",
+            "column": "被巡察单位",
+            "value": bogus,
+            "reason": "unit not in the T0 registry",
+        }
+        extra.setdefault(("T2", county.code, year), []).append(row)
+        proto = _Clue(
+            "",
+            self._person(),
+            "科长",
+            "其他",
+            first.entry + dt.timedelta(days=30),
+            "纪委监委",
+            "初步核实",
+            False,
+            None,
+            0,
+        )
+        row = self._t3_row(first, proto, county)
+        row.update(code=self._new_code("XS", county, year, 4), term=first.term - 2)
+        row["_bad"] = {
+            "rule": "R5",
+            "column": "届次",
+            "value": first.term - 2,
+            "reason": "orphan clue: no inspection of that unit in that 届次",
+        }
+        extra.setdefault(("T3", county.code, year), []).append(row)
+        proto = _Clue(
+            "",
+            self._person(),
+            "副局长",
+            "县管干部",
+            first.entry + dt.timedelta(days=40),
+            "纪委监委",
+            "立案审查调查",
+            True,
+            first.entry + dt.timedelta(days=25),
+            1,
+        )
+        row = self._t3_row(first, proto, county)
+        row.update(code=self._new_code("XS", county, year, 4), _force="filed_date")
+        row["_bad"] = {
+            "rule": "R6",
+            "column": "立案日期",
+            "value": proto.filed_date.isoformat() if proto.filed_date else "",
+            "reason": "立案日期 before 移交日期",
+        }
+        extra.setdefault(("T3", county.code, year), []).append(row)
+        return extra
+
+    # ------------------------------------------------------------------ files
+    def _workbook(self, rel: str) -> xlsxwriter.Workbook:
+        path = self.target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.files.append(rel)
+        return xlsxwriter.Workbook(
+            str(path),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "default_date_format": "yyyy-mm-dd",
+                "in_memory": True,
+            },
+        )
+
+    def _maybe_filler_sheet(self, wb: xlsxwriter.Workbook, used: set[str]) -> None:
+        rng = self.rng
+        x = rng.random()
+        if x < 0.1 and "Sheet3" not in used:
+            wb.add_worksheet("Sheet3")
+            used.add("Sheet3")
+        elif x < 0.2 and "说明" not in used:
+            ws = wb.add_worksheet("说明")
+            used.add("说明")
+            ws.write_string(0, 0, "填报说明")
+            ws.write_string(1, 0, "1.本工作簿按巡视巡察数据报送规范填报。")
+            ws.write_string(2, 0, "2.各表数据口径见规范。")
+
+    def _sheet_name(self, tpl: str, used: set[str]) -> str:
+        names = [n for n in _SHEET_NAMES[tpl] if n not in used] or [f"{tpl}_{len(used)}"]
+        name = self.rng.choice(names)
+        used.add(name)
+        return name
+
+    def write_reference(self) -> None:
+        rng = self.rng
+        p = self.province
+        rel = f"{p.folder}/巡视巡察基础数据（区划、名录、联动部署）.xlsx"
+        sub_date = dt.date(self.years[-1], 12, 28)
+        level_words = {
+            "省": ["省", "省级"],
+            "市": ["市", "市级", "地市"],
+            "县": ["县", "县级", "区县", "县（市、区）"],
+        }
+        r0 = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "level": rng.choice(level_words[r.level]),
+                "parent": r.parent.code if r.parent else None,
+            }
+            for r in self.regions
+        ]
+        cat_words = {
+            "乡镇（街道）": ["乡镇（街道）", "乡镇（街道）", "乡镇(街道)"],
+            "村（社区）": ["村（社区）", "村（社区）", "村(社区)"],
+        }
+        t0 = [
+            {
+                "code": u.code,
+                "name": u.name,
+                "aliases": u.aliases,
+                "category": rng.choice(cat_words.get(u.category, [u.category])),
+                "region": u.region.code,
+                "mgmt": u.mgmt if rng.random() < 0.85 else f"{u.mgmt}干部",
+            }
+            for r in self.regions
+            for u in r.units
+        ]
+        t6 = [
+            {"code": c["code"], "name": c["name"], "start": c["start"], "planned": c["planned"]}
+            for c in self.campaigns
+        ]
+        wb = self._workbook(rel)
+        used: set[str] = set()
+        for tpl, rows in (("R0", r0), ("T0", t0), ("T6", t6)):
+            name = self._sheet_name(tpl, used)
+            self._write_sheet(wb, name, tpl, rows, p, None, sub_date, rel)
+        if "说明" not in used:
+            ws = wb.add_worksheet("说明")
+            ws.write_string(0, 0, "填报说明")
+            ws.write_string(1, 0, "本工作簿含行政区划表、被巡视巡察单位名录、联动部署表。")
+        wb.close()
+
+    def write_office_year(
+        self, office: _Region, year: int, extra: dict[tuple[str, str, int], list[dict[str, Any]]]
+    ) -> None:
+        rng = self.rng
+        code = office.code
+        sheets: dict[str, tuple[list[dict[str, Any]], frozenset[str]]] = {}
+        t1 = [self._t1_row(i) for i in self.by_org.get((code, year), [])]
+        t1 += extra.get(("T1", code, year), [])
+        if t1:
+            force = set()
+            if any(r["origins"] for r in t1):
+                force.add("origins")
+            if any(r["deploy"] for r in t1):
+                force.update(("deploy", "topic"))
+            sheets["T1"] = (t1, frozenset(force))
+        for tpl, src, mk in (("T2", self.t2, self._t2_row), ("T3", self.t3, self._t3_row)):
+            rows = [mk(i, x, office) for i, x in src.get((code, year), [])]
+            rows += extra.get((tpl, code, year), [])
+            if rows:
+                force = frozenset({"org"}) if any(r["org"] for r in rows) else frozenset()
+                sheets[tpl] = (rows, force)
+        if (code, year) in self.t4_rows:
+            sheets["T4"] = (self.t4_rows[(code, year)], frozenset())
+        if (code, year) in self.t5_rows:
+            sheets["T5"] = (self.t5_rows[(code, year)], frozenset())
+        if not sheets:
+            return
+        if office.style == "combined":
+            word = "巡视巡察" if office.level == "省" else "巡察"
+            groups = [(f"{office.name}{year}年度{word}工作数据.xlsx", list(sheets))]
+        elif office.style == "mixed":
+            groups = [
+                (
+                    f"{year}年巡察安排表及工作情况汇总表.xlsx",
+                    [t for t in ("T1", "T4") if t in sheets],
+                ),
+                (
+                    f"{year}年发现问题及整改台账、问题线索移交及处置表.xlsx",
+                    [t for t in ("T2", "T3") if t in sheets],
+                ),
+                (f"{year}年成果联动登记表.xlsx", [t for t in ("T5",) if t in sheets]),
+            ]
+        else:
+            prefix = office.name if rng.random() < 0.3 else ""
+            groups = [(f"{prefix}{year}年{_TITLES[t]}.xlsx", [t]) for t in sheets]
+        sub_date = dt.date(year + 1, 1, rng.randint(5, 25))
+        for fname, tpls in groups:
+            if not tpls:
+                continue
+            sub = f"{year}年/" if rng.random() < 0.3 else ""
+            rel = f"{office.folder}/{sub}{fname}"
+            wb = self._workbook(rel)
+            used: set[str] = set()
+            if rng.random() < 0.5:
+                self._maybe_filler_sheet(wb, used)
+            for tpl in tpls:
+                rows, force = sheets[tpl]
+                name = self._sheet_name(tpl, used)
+                self._write_sheet(wb, name, tpl, rows, office, year, sub_date, rel, force)
+            if rng.random() < 0.5:
+                self._maybe_filler_sheet(wb, used)
+            wb.close()
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> dict[str, Any]:
+        self.build_regions()
+        self.build_units()
+        self.plan_offices()
+        self.build_campaigns()
+        self.build_inspections()
+        self._index()
+        self.plan_t4()
+        self.plan_t5()
+        extra = self.plan_bad_rows()
+        self.target.mkdir(parents=True, exist_ok=True)
+        self.write_reference()
+        for office in self.regions:
+            for year in self.years:
+                self.write_office_year(office, year, extra)
+        cy = self.clue_yield()
+        return {
+            "seed": None,
+            "years": list(self.years),
+            "scale": self.scale,
+            "province": {"code": self.province.code, "name": self.province.name},
+            "regions": [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "level": r.level,
+                    "parent": r.parent.code if r.parent else None,
+                    "office": r.office,
+                    "folder": r.folder,
+                }
+                for r in self.regions
+            ],
+            "units": sum(len(r.units) for r in self.regions),
+            "campaigns": [
+                {"code": c["code"], "name": c["name"], "start": c["start"].isoformat()}
+                for c in self.campaigns
+            ],
+            "files_written": len(self.files),
+            "files": sorted(self.files),
+            "rows": dict(self.rows),
+            "inspections": len(self.inspections),
+            "problems": sum(len(i.problems) for i in self.inspections),
+            "clues": sum(len(i.clues) for i in self.inspections),
+            "clue_yield": cy,
+            "true_ratio": cy["ratio_clues"],
+            "true_ratio_county_cadre": cy["ratio_county_cadre_clues"],
+            "t4_mismatches": self.t4_mismatches,
+            "bad_rows": self.bad_rows,
+        }
+
+
+def generate_demo_inbox(
+    target: Path,
+    *,
+    seed: int = 7,
+    years: tuple[int, ...] = (2022, 2023, 2024),
+    scale: float = 1.0,
+) -> dict:
+    """Write a demo inbox of .xlsx submissions for the fictional province 岚州省.
+
+    ``scale`` multiplies the number of inspections (scale=1: a few hundred inspections
+    over three years; scale=30: a real province's size). Deterministic for a given seed.
+
+    Returns a summary: files written (paths relative to ``target``), detail rows per
+    template, inspections/problems/clues, the true clue yield of contract §6 (县管 units,
+    对村（社区） inspections excluded) per group 交叉/非交叉 with their ratio
+    (``true_ratio``), the deliberate T4 mismatches (W1) and the deliberate bad rows.
+    """
+    gen = _Generator(Path(target), seed, years, scale)
+    summary = gen.run()
+    summary["seed"] = seed
+    return summary

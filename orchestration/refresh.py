@@ -49,7 +49,9 @@ def use_instance_home(home: Home) -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-def run_refresh(inbox: Path, home: Home, as_of: date | None = None) -> RefreshOutcome:
+def run_refresh(
+    inbox: Path, home: Home, as_of: date | None = None, *, log_level: str = "WARNING"
+) -> RefreshOutcome:
     as_of = as_of or date.today()
     settings = XunchaSettings(home=str(home.root), inbox=str(inbox.resolve()), as_of=as_of.isoformat())
     instance = use_instance_home(home)
@@ -59,7 +61,8 @@ def run_refresh(inbox: Path, home: Home, as_of: date | None = None) -> RefreshOu
         instance=instance,
         resources=resources(settings),
         raise_on_error=False,
-        tags={"xuncha/trigger": "cli"},
+        tags={"xuncha/trigger": "cli", "xuncha/writer": "1"},
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
     )
     outcome = RefreshOutcome(
         published=False,
@@ -80,7 +83,10 @@ def run_refresh(inbox: Path, home: Home, as_of: date | None = None) -> RefreshOu
             data = event.event_specific_data
             err = getattr(data, "error", None)
             outcome.errors.append(f"{event.step_key}: {getattr(err, 'message', str(err))}".strip())
-    outcome.blocking_failures, outcome.warnings = _gate_findings(home, started)
+    try:
+        outcome.blocking_failures, outcome.warnings = _gate_findings(home, started)
+    except duckdb.Error as exc:
+        outcome.errors.append(f"无法读取质量检查结果：{exc}")
     if not outcome.published and not outcome.blocking_failures and not outcome.errors:
         outcome.errors.append("发布步骤未运行（上游失败或被跳过）")
     home.state_file.write_text(

@@ -1,0 +1,76 @@
+"""Jobs and schedules: the daily refresh and the monthly report run.
+
+Cron strings and the time zone come from `orchestration.schedule_config`
+(environment overrides there). The refresh job carries the tag
+`xuncha/writer: "1"`, which dagster.yaml limits to one run at a time:
+DuckDB allows one writing process.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.schedule_config import schedule_config
+
+REFRESH_GROUPS = ("ingest", "warehouse", "quality", "publish", "reports")
+WRITER_TAG = {"xuncha/writer": "1"}
+
+refresh_job = dg.define_asset_job(
+    name="refresh_job",
+    selection=dg.AssetSelection.groups(*REFRESH_GROUPS),
+    description="完整刷新：收件箱 → 原始层 → dbt 仓库 → 质量闸门 → 发布（及领导报表）。",
+    tags=WRITER_TAG,
+)
+
+report_job = dg.define_asset_job(
+    name="report_job",
+    selection=dg.AssetSelection.groups("reports"),
+    description="月度报表：用已发布仓库重新生成领导报表，不改动仓库。",
+    tags={"xuncha/kind": "report"},
+)
+
+
+def _has_report_assets() -> bool:
+    """Mirrors `definitions.all_assets`: the report assets exist once their module does."""
+    try:
+        import orchestration.assets.reports  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def jobs() -> list[dg.UnresolvedAssetJobDefinition]:
+    """The report job exists only once an asset of group `reports` does (an empty job is an error)."""
+    return [refresh_job, report_job] if _has_report_assets() else [refresh_job]
+
+
+def _status(running: bool) -> dg.DefaultScheduleStatus:
+    return dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED
+
+
+def schedules() -> list[dg.ScheduleDefinition]:
+    config = schedule_config()
+    result = [
+        dg.ScheduleDefinition(
+            name="daily_refresh",
+            job=refresh_job,
+            cron_schedule=config.refresh_cron,
+            execution_timezone=config.timezone,
+            default_status=_status(config.automation_running),
+            tags={**WRITER_TAG, "xuncha/trigger": "schedule"},
+            description=f"每日刷新（{config.refresh_cron}，{config.timezone}）",
+        )
+    ]
+    if report_job in jobs():
+        result.append(
+            dg.ScheduleDefinition(
+                name="monthly_reports",
+                job=report_job,
+                cron_schedule=config.report_cron,
+                execution_timezone=config.timezone,
+                default_status=_status(config.automation_running),
+                tags={"xuncha/trigger": "schedule"},
+                description=f"每月报表（{config.report_cron}，{config.timezone}）",
+            )
+        )
+    return result
