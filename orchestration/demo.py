@@ -606,7 +606,14 @@ _EXTRA_COLS = {
 
 
 class _Generator:
-    def __init__(self, target: Path, seed: int, years: tuple[int, ...], scale: float) -> None:
+    def __init__(
+        self,
+        target: Path,
+        seed: int,
+        years: tuple[int, ...],
+        scale: float,
+        problems_per_inspection: tuple[int, int] = (3, 8),
+    ) -> None:
         if not years:
             raise ValueError("years must not be empty")
         if scale <= 0:
@@ -615,6 +622,7 @@ class _Generator:
         self.rng = random.Random(seed)
         self.years = tuple(sorted(set(years)))
         self.scale = scale
+        self.problems_per_inspection = problems_per_inspection
         self.used_names: set[str] = set()
         self.used_syl: set[str] = set(_RESERVED)
         self.inspections: list[_Insp] = []
@@ -724,7 +732,7 @@ class _Generator:
         while len(p.units) < need:
             self._add_unit(
                 p,
-                f"{p.short}第{_cn(i % 99 or 1)}{i // 99 or ''}职业学院",
+                f"{p.name}地质矿产勘查开发局第{i}地质大队",
                 [],
                 "事业单位",
                 "inst",
@@ -961,7 +969,7 @@ class _Generator:
         village = "对村（社区）" in insp.modes
         t2 = self.t2.setdefault((keeper.code, year), [])
         t3 = self.t3.setdefault((keeper.code, year), [])
-        for _ in range(rng.randint(3, 8)):
+        for _ in range(rng.randint(*self.problems_per_inspection)):
             cat = rng.choices(_CATEGORY_NAMES, _CATEGORY_WEIGHTS)[0]
             immediate = rng.random() < 0.15
             x = rng.random()
@@ -1585,7 +1593,7 @@ class _Generator:
         }
 
     def plan_t4(self) -> None:
-        """Which offices submit T4 (cities and the province always), with 1–2 mismatches."""
+        """T4 rows of every office and year (a city's include its counties); 2 mismatches."""
         rng = self.rng
         self.t4_rows: dict[tuple[str, int], list[dict[str, Any]]] = {}
         empty = dict.fromkeys(
@@ -1593,8 +1601,6 @@ class _Generator:
         )
         for office in self.regions:
             for year in self.years:
-                if office.level == "县" and rng.random() < 0.25:
-                    continue
                 regions = [office, *office.counties] if office.level == "市" else [office]
                 rows = []
                 for reg in regions:
@@ -1980,18 +1986,21 @@ def generate_demo_inbox(
     seed: int = 7,
     years: tuple[int, ...] = (2022, 2023, 2024),
     scale: float = 1.0,
+    problems_per_inspection: tuple[int, int] = (3, 8),
 ) -> dict:
     """Write a demo inbox of .xlsx submissions for the fictional province 岚州省.
 
     ``scale`` multiplies the number of inspections (scale=1: a few hundred inspections
     over three years; scale=30: a real province's size). Deterministic for a given seed.
+    ``problems_per_inspection`` is the (low, high) range of T2 problems drawn per inspection;
+    the benchmark uses (10, 20) to reach a real province's ~15 problems per inspection.
 
     Returns a summary: files written (paths relative to ``target``), detail rows per
     template, inspections/problems/clues, the true clue yield of contract §6 (县管 units,
     对村（社区） inspections excluded) per group 交叉/非交叉 with their ratio
     (``true_ratio``), the deliberate T4 mismatches (W1) and the deliberate bad rows.
     """
-    gen = _Generator(Path(target), seed, years, scale)
+    gen = _Generator(Path(target), seed, years, scale, problems_per_inspection)
     summary = gen.run()
     summary["seed"] = seed
     return summary
