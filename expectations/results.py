@@ -55,11 +55,17 @@ def write_dq_results(warehouse: Path, checks: list[CheckResult]) -> None:
                 "checked_at": now,
             }
         )
-    df = pl.DataFrame(rows, schema=DQ_SCHEMA, orient="row") if rows else pl.DataFrame(schema=DQ_SCHEMA)
+    df = (
+        pl.DataFrame(rows, schema=DQ_SCHEMA, orient="row")
+        if rows
+        else pl.DataFrame(schema=DQ_SCHEMA)
+    )
     con = duckdb.connect(str(warehouse))
     try:
         con.register("_dq", df.to_arrow())
         con.execute("CREATE OR REPLACE TABLE dq_results AS SELECT * FROM _dq")
-        con.execute("COMMENT ON TABLE dq_results IS '质量检查结果：每项检查一行（规则、状态、不通过行数、示例）'")
+        con.execute(
+            "COMMENT ON TABLE dq_results IS '质量检查结果：每项检查一行（规则、状态、不通过行数、示例）'"
+        )
     finally:
         con.close()

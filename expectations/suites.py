@@ -100,38 +100,58 @@ def sensitive_leaks(table: str, columns: set[str]) -> CheckResult:
     )
 
 
+def _column_of(expectation: Any) -> str:
+    return getattr(expectation, "column", None) or getattr(expectation, "column_A", "") or ""
+
+
 def validate_marts(
     warehouse: Path, tables: Iterable[str], loader: Callable[[str], Any] | None = None
 ) -> list[CheckResult]:
-    """Validate each mart with its suite; one CheckResult per expectation."""
+    """Validate each mart with its suite (one GX validation per table).
+
+    Returns one CheckResult per expectation, plus the sensitive-column check.
+    `loader` lets a test hand in a pandas frame instead of reading the warehouse.
+    """
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
 
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas("marts")
     results: list[CheckResult] = []
     con = duckdb.connect(str(warehouse), read_only=True) if loader is None else None
     try:
         for table in tables:
-            frame = loader(table) if loader else con.sql(f"SELECT * FROM {table}").pl().to_pandas()  # type: ignore[union-attr]
+            if loader is not None:
+                frame = loader(table)
+            else:
+                frame = con.sql(f"SELECT * FROM {table}").pl().to_pandas()  # type: ignore[union-attr]
             results.append(sensitive_leaks(table, set(frame.columns)))
-            suite_items = _suite_for(table, set(frame.columns))
-            if not suite_items:
+            items = _suite_for(table, set(frame.columns))
+            if not items:
                 continue
-            asset = source.add_dataframe_asset(name=table)
-            batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
-                batch_parameters={"dataframe": frame}
+            suite = gx.ExpectationSuite(name=f"xuncha_{table}")
+            rules: dict[str, str] = {}
+            for rule, expectation in items:
+                added = suite.add_expectation(expectation)
+                rules[_key(added)] = rule
+            batch = (
+                source.add_dataframe_asset(name=table)
+                .add_batch_definition_whole_dataframe("all")
+                .get_batch(batch_parameters={"dataframe": frame})
             )
-            for rule, expectation in suite_items:
-                outcome = batch.validate(expectation)
+            for outcome in batch.validate(suite).results:
+                cfg = outcome.expectation_config
                 res = outcome.result or {}
                 failing = int(res.get("unexpected_count") or (0 if outcome.success else 1))
                 examples = res.get("partial_unexpected_list") or []
+                column = cfg.kwargs.get("column") or cfg.kwargs.get("column_A") or ""
                 results.append(
                     CheckResult(
-                        check=f"gx:{table}:{expectation.expectation_type}:"
-                        f"{getattr(expectation, 'column', None) or getattr(expectation, 'column_A', '')}",
-                        rule=rule,
+                        check=f"gx:{table}:{cfg.type}:{column}",
+                        rule=rules.get(f"{cfg.type}:{column}", "B2"),
                         status="pass" if outcome.success else "fail",
                         failing_count=failing,
                         examples=str(examples[:5]) if not outcome.success else "",
@@ -141,3 +161,7 @@ def validate_marts(
         if con is not None:
             con.close()
     return results
+
+
+def _key(expectation: Any) -> str:
+    return f"{expectation.expectation_type}:{_column_of(expectation)}"
