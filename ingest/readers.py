@@ -5,14 +5,26 @@ needs to know whether the cells came from .xlsx, .xls or .csv. Limits are
 checked *before* a spreadsheet library touches the data, because calamine
 allocates the whole declared range (a stray cell in column XFD costs GBs) and
 a zip bomb would expand unchecked.
+
+The zip check does not trust the sizes a zip declares: every part is
+decompressed once, as a stream, counting the bytes that really come out, so a
+part whose header lies about its size is caught too. A part is a bomb when it
+expands to more than 1 MiB *and* more than 100× its compressed size (small XML
+parts such as styles legitimately compress far better than 100×). The same
+pass rejects DTDs (`<!DOCTYPE`, `<!ENTITY`: the "billion laughs" entity bomb;
+OOXML never contains one) and measures each worksheet's extent from its cell
+references.
 """
 
 from __future__ import annotations
 
+import copy
 import csv
+import html
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,12 +40,19 @@ MAX_EXPANSION = 100
 # a part must also be big once expanded before its ratio counts as a bomb.
 MIN_BOMB_BYTES = 1024 * 1024
 MAX_TOTAL_EXPANDED = 1024 * 1024 * 1024
+MAX_ZIP_MEMBERS = 10_000
+_CHUNK = 1 << 20
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
 _CELL_REF = re.compile(rb'<(?:c|row)\b[^>]*?\br="([A-Z]*)(\d+)"')
 _DIMENSION = re.compile(rb'<dimension\s+ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 
 
 @dataclass(slots=True)
@@ -64,10 +83,10 @@ def read_file(path: Path) -> list[Sheet]:
         head = fh.read(8)
     suffix = path.suffix.lower()
     if head.startswith(ZIP_MAGIC):
-        _check_zip(path)
-        return _read_calamine(path)
+        sheet_parts = _check_zip(path)
+        return _read_calamine(path, sheet_parts)
     if head.startswith(OLE_MAGIC):
-        return _read_calamine(path)
+        return _read_calamine(path, {})
     if suffix == ".csv":
         return [_read_csv(path)]
     if suffix in {".xls", ".xlsx", ".xlsm"} and _looks_like_html(path):
@@ -86,96 +105,217 @@ def _looks_like_html(path: Path) -> bool:
     )
 
 
-def _check_zip(path: Path) -> None:
-    """Reject zip bombs and oversized sheets before calamine allocates anything (F4)."""
+# ----------------------------------------------------------------------------- zip
+
+
+def _check_zip(path: Path) -> dict[str, str]:
+    """Reject zip bombs, entity bombs and oversized sheets before calamine runs (F1/F4).
+
+    Returns worksheet part → sheet name, for messages.
+    """
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-            names = {info.filename for info in infos}
-            if "EncryptedPackage" in names:
-                raise FileRejected("F1", "文件已加密（设有打开密码），无法读取")
-            total = 0
+            if len(infos) > MAX_ZIP_MEMBERS:
+                raise FileRejected(
+                    "F4", f"压缩包内有 {len(infos)} 个部件，超过 {MAX_ZIP_MEMBERS} 个上限"
+                )
+            if any(info.flag_bits & 0x1 for info in infos):
+                raise FileRejected("F1", "文件已加密（设有密码），无法读取；请取消密码后重新报送")
+            # Declared sizes first: an honest bomb is caught without inflating anything.
+            declared_total = 0
             for info in infos:
-                total += info.file_size
-                ratio = info.file_size / max(info.compress_size, 1)
-                if info.file_size >= MIN_BOMB_BYTES and ratio > MAX_EXPANSION:
-                    raise FileRejected(
-                        "F4",
-                        f"压缩部件 {info.filename} 解压后膨胀 {ratio:.0f} 倍，超过 100 倍上限",
-                    )
-            if total > MAX_TOTAL_EXPANDED:
+                declared_total += info.file_size
+                if _is_bomb(info.file_size, info.compress_size):
+                    raise _bomb(info, info.file_size)
+            if declared_total > MAX_TOTAL_EXPANDED:
                 raise FileRejected("F4", "解压后总大小超过 1 GB 上限")
-            for info in infos:
-                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                    _check_sheet_extent(zf, info)
-    except zipfile.BadZipFile as exc:
-        raise FileRejected("F1", f"不是可读取的电子表格（压缩包损坏：{exc}）") from exc
+            # Then the bytes that really come out, whatever the headers say.
+            order = sorted(infos, key=lambda i: not i.filename.startswith("xl/workbook"))
+            sheet_parts: dict[str, str] = {}
+            total = 0
+            for info in order:
+                if info.filename == "xl/worksheets/" or info.is_dir():
+                    continue
+                if info.filename == "xl/workbook.xml":
+                    sheet_parts = _sheet_parts(zf)
+                total += _scan_part(zf, info, sheet_parts, MAX_TOTAL_EXPANDED - total)
+            return sheet_parts
+    except FileRejected:
+        raise
+    except RuntimeError as exc:  # e.g. "File is encrypted, password required"
+        raise FileRejected("F1", f"不是可读取的电子表格（{exc}）") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as exc:
+        raise FileRejected(
+            "F1", f"不是可读取的电子表格（压缩包损坏或不完整，可能是上传或拷贝中断：{exc}）"
+        ) from exc
 
 
-def _check_sheet_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Scan a worksheet's cell references for the row/column limits of F4."""
-    max_row = 0
-    max_col = 0
+def _is_bomb(expanded: int, compressed: int) -> bool:
+    return expanded > MIN_BOMB_BYTES and expanded > MAX_EXPANSION * max(compressed, 1)
+
+
+def _bomb(info: zipfile.ZipInfo, expanded: int, *, at_least: bool = False) -> FileRejected:
+    ratio = expanded / max(info.compress_size, 1)
+    more = "超过 " if at_least else ""
+    return FileRejected(
+        "F4",
+        f"压缩部件 {info.filename} 解压后膨胀{more or ' '}{ratio:.0f} 倍"
+        f"（{info.compress_size:,} 字节 → {more}{expanded:,} 字节），"
+        "超过 100 倍上限（疑似压缩炸弹）",
+    )
+
+
+def _scan_part(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet_parts: dict[str, str], budget: int
+) -> int:
+    """Inflate one part as a stream; return its real size. Raises on any limit."""
+    limit = max(MIN_BOMB_BYTES, MAX_EXPANSION * max(info.compress_size, 1))
+    probe = copy.copy(info)
+    probe.file_size = min(limit, budget) + _CHUNK  # read past a size that may be a lie
+    del probe.CRC  # zipfile would check it at the (fake) end; the CRC is checked below
+    name = info.filename
+    is_xml = name.lower().endswith(_XML_SUFFIXES)
+    is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+    max_row = max_col = 0
+    real = 0
+    crc = 0
     tail = b""
-    with zf.open(info) as fh:
-        first = True
-        while chunk := fh.read(1 << 20):
+    first = True
+    with zf.open(probe) as fh:
+        while chunk := fh.read(_CHUNK):
+            real += len(chunk)
+            crc = zlib.crc32(chunk, crc)
+            if real > budget:
+                raise FileRejected("F4", "解压后总大小超过 1 GB 上限")
+            if real > limit:
+                raise _bomb(info, real, at_least=True)
             data = tail + chunk
-            if first:
-                dim = _DIMENSION.search(data)
-                if dim:
-                    _raise_if_too_large(
-                        info.filename, int(dim.group(2)), column_number(dim.group(1).decode())
-                    )
-                first = False
-            for letters, row in _CELL_REF.findall(data):
-                r = int(row)
-                if r > max_row:
-                    max_row = r
-                if letters:
-                    c = column_number(letters.decode())
-                    if c > max_col:
-                        max_col = c
+            if is_xml and _DTD.search(data):
+                raise FileRejected(
+                    "F4",
+                    f"XML 部件 {name} 含 DTD/实体声明（<!DOCTYPE>/<!ENTITY>），"
+                    "可能是“实体炸弹”；正常的 Excel 文件不会包含，已拒收",
+                )
+            if is_sheet:
+                if first:
+                    dim = _DIMENSION.search(data)
+                    if dim:
+                        _raise_if_too_large(
+                            sheet_parts.get(name, name),
+                            int(dim.group(2)),
+                            column_number(dim.group(1).decode()),
+                        )
+                for letters, row in _CELL_REF.findall(data):
+                    r = int(row)
+                    if r > max_row:
+                        max_row = r
+                    if letters:
+                        c = column_number(letters.decode())
+                        if c > max_col:
+                            max_col = c
+            first = False
             tail = data[-64:]
-    _raise_if_too_large(info.filename, max_row, max_col)
+    if real != info.file_size or crc != info.CRC:
+        raise FileRejected(
+            "F1",
+            f"不是可读取的电子表格（压缩包损坏：部件 {name} 声明 {info.file_size} 字节，"
+            f"实际 {real} 字节{'' if crc == info.CRC else '，校验和不符'}）",
+        )
+    if is_sheet:
+        _raise_if_too_large(sheet_parts.get(name, name), max_row, max_col)
+    return real
 
 
-def _raise_if_too_large(part: str, rows: int, cols: int) -> None:
-    if rows > MAX_ROWS:
-        raise FileRejected("F4", f"工作表 {part} 有 {rows} 行，超过 1,000,000 行上限")
-    if cols > MAX_COLUMNS:
-        raise FileRejected("F4", f"工作表 {part} 有 {cols} 列，超过 500 列上限")
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part → sheet name, from xl/workbook.xml and its relationships (best effort)."""
+    try:
+        workbook = _read_small(zf, "xl/workbook.xml")
+        rels = _read_small(zf, "xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return {}
+    targets: dict[bytes, str] = {}
+    for tag in _REL_TAG.findall(rels):
+        attrs = dict(_ATTR.findall(tag))
+        if b"Id" in attrs and b"Target" in attrs:
+            target = attrs[b"Target"].decode("utf-8", "replace").lstrip("/")
+            targets[attrs[b"Id"]] = target if target.startswith("xl/") else f"xl/{target}"
+    parts: dict[str, str] = {}
+    for tag in _SHEET_TAG.findall(workbook):
+        attrs = dict(_ATTR.findall(tag))
+        rid = next((v for k, v in attrs.items() if k.endswith(b":id")), None)
+        if rid in targets and b"name" in attrs:
+            parts[targets[rid]] = html.unescape(attrs[b"name"].decode("utf-8", "replace"))
+    return parts
 
 
-def _read_calamine(path: Path) -> list[Sheet]:
+def _read_small(zf: zipfile.ZipFile, name: str) -> bytes:
+    """A part needed before the full scan: bounded and DTD-checked like every other."""
+    info = zf.getinfo(name)
+    if info.file_size > MIN_BOMB_BYTES * 16:
+        return b""
+    data = zf.read(info)
+    if _DTD.search(data):
+        raise FileRejected(
+            "F4",
+            f"XML 部件 {name} 含 DTD/实体声明（<!DOCTYPE>/<!ENTITY>），可能是“实体炸弹”，已拒收",
+        )
+    return data
+
+
+def _raise_if_too_large(sheet: str, rows: int, cols: int) -> None:
+    if rows > MAX_ROWS or cols > MAX_COLUMNS:
+        raise FileRejected(
+            "F4",
+            f"工作表“{sheet}”的数据范围到第 {rows} 行、第 {cols} 列（{_letters(cols)} 列），"
+            f"超过 {MAX_ROWS:,} 行 / {MAX_COLUMNS} 列上限；"
+            "通常是远处有误填或残留的单元格，请删除后重新报送",
+        )
+
+
+def _letters(number: int) -> str:
+    letters = ""
+    while number > 0:
+        number, rem = divmod(number - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters or "-"
+
+
+# ------------------------------------------------------------------------ calamine
+
+
+def _read_calamine(path: Path, sheet_parts: dict[str, str]) -> list[Sheet]:
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several private error types
-        raise FileRejected("F1", f"不是可读取的电子表格（{_calamine_reason(exc)}）") from exc
+        raise FileRejected("F1", _calamine_reason(exc)) from exc
     sheets: list[Sheet] = []
     for name in workbook.sheet_names:
         try:
             sheet = workbook.get_sheet_by_name(name)
             if sheet.height > MAX_ROWS or sheet.width > MAX_COLUMNS:
-                raise FileRejected(
-                    "F4", f"工作表“{name}”有 {sheet.height} 行 {sheet.width} 列，超过上限"
-                )
+                _raise_if_too_large(name, sheet.height, sheet.width)
             rows = sheet.to_python(skip_empty_area=False)
             merged = list(sheet.merged_cell_ranges or [])
         except FileRejected:
             raise
         except Exception as exc:
-            raise FileRejected("F1", f"工作表“{name}”无法读取（{_calamine_reason(exc)}）") from exc
+            raise FileRejected("F1", f"工作表“{name}”无法读取：{_calamine_reason(exc)}") from exc
         sheets.append(Sheet(name=name, rows=rows, merged=merged))
     return sheets
 
 
 def _calamine_reason(exc: Exception) -> str:
+    if isinstance(exc, python_calamine.PasswordError):
+        return "文件设有打开密码（已加密），无法读取；请取消密码后重新报送"
     text = str(exc)
     lowered = text.lower()
-    if "password" in lowered or "encrypt" in lowered or "cfb" in lowered:
-        return "文件已加密或损坏"
-    return text[:200] or type(exc).__name__
+    if "password" in lowered or "encrypt" in lowered:
+        return "文件设有打开密码（已加密），无法读取；请取消密码后重新报送"
+    return f"不是可读取的电子表格（文件已损坏：{text[:200] or type(exc).__name__}）"
+
+
+# ----------------------------------------------------------------------------- csv
 
 
 def _read_csv(path: Path) -> Sheet:
@@ -189,7 +329,10 @@ def _read_csv(path: Path) -> Sheet:
             continue
     else:
         raise FileRejected("F1", "CSV 文件编码无法识别（应为 UTF-8 或 GB18030）")
-    rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text))]
+    try:
+        rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:  # e.g. a NUL byte or a field over the size limit
+        raise FileRejected("F1", f"CSV 文件无法解析（{exc}）") from exc
     if len(rows) > MAX_ROWS:
         raise FileRejected("F4", f"CSV 有 {len(rows)} 行，超过 1,000,000 行上限")
     if rows and max(len(r) for r in rows) > MAX_COLUMNS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from functools import lru_cache
 
 # U+FF01..U+FF5E are the full-width twins of ASCII U+0021..U+007E; U+3000 is the ideographic space.
 _HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -47,6 +48,12 @@ def is_empty(value: object) -> bool:
         return math.isnan(value)
     if not isinstance(value, str):
         return False
+    return _text_is_empty(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_is_empty(value: str) -> bool:
+    # Memoised: the same cell texts (and blanks) recur on every row of every sheet.
     s = _WHITESPACE.sub("", to_halfwidth(value))
     return s == "" or s in _EMPTY_MARKERS
 

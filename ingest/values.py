@@ -311,7 +311,22 @@ def parse_text_list(value: object) -> list[str] | None:
     return [item for item in items if item is not None] or None
 
 
+# id(synonyms) → (synonyms, lookup). The synonyms object is kept so that its id is never
+# reused while cached; registry enum blocks are built once and never mutated.
+_LOOKUPS: dict[int, tuple[Synonyms, dict[str, str]]] = {}
+
+
 def _enum_lookup(synonyms: Synonyms) -> dict[str, str]:
+    cached = _LOOKUPS.get(id(synonyms))
+    if cached is not None and cached[0] is synonyms:
+        return cached[1]
+    lookup = _build_enum_lookup(synonyms)
+    if len(_LOOKUPS) < 1024:
+        _LOOKUPS[id(synonyms)] = (synonyms, lookup)
+    return lookup
+
+
+def _build_enum_lookup(synonyms: Synonyms) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for canonical, alternatives in synonyms.items():
         for spelling in [canonical, *(alternatives or [])]:

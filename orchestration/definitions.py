@@ -11,6 +11,7 @@ from functools import cache
 
 import dagster as dg
 
+from orchestration.assets.feedback import submitter_feedback
 from orchestration.assets.ingest import raw_layer
 from orchestration.assets.publish import published_warehouse
 from orchestration.assets.quality import quality_gate
@@ -24,6 +25,7 @@ def all_assets() -> list[dg.AssetsDefinition]:
         build_warehouse_assets(),
         quality_gate,
         published_warehouse,
+        submitter_feedback,
     ]
     try:
         from orchestration.assets.reports import leader_reports

@@ -53,7 +53,9 @@ def run_refresh(
     inbox: Path, home: Home, as_of: date | None = None, *, log_level: str = "WARNING"
 ) -> RefreshOutcome:
     as_of = as_of or date.today()
-    settings = XunchaSettings(home=str(home.root), inbox=str(inbox.resolve()), as_of=as_of.isoformat())
+    settings = XunchaSettings(
+        home=str(home.root), inbox=str(inbox.resolve()), as_of=as_of.isoformat()
+    )
     instance = use_instance_home(home)
     started = datetime.now().replace(microsecond=0)
     result = dg.materialize(

@@ -9,7 +9,7 @@ environment variable of the Dagster process (`xuncha ui`, the daemon):
 | daily refresh | `0 2 * * *` (02:00) | `XUNCHA_REFRESH_CRON` |
 | monthly report run | `0 8 1 * *` (1st, 08:00) | `XUNCHA_REPORT_CRON` |
 | inbox sensor interval (seconds) | `60` | `XUNCHA_INBOX_SENSOR_SECONDS` |
-| schedules and sensor on when first loaded | `running` | `XUNCHA_AUTOMATION` (`running` / `stopped`) |
+| schedules and sensor on when first loaded | `running` | `XUNCHA_AUTOMATION` (or `stopped`) |
 
 Once an operator switches a schedule or the sensor on or off in the UI, Dagster
 keeps that choice in its storage; `XUNCHA_AUTOMATION` only sets the initial state.

@@ -40,7 +40,7 @@ def _has_report_assets() -> bool:
 
 
 def jobs() -> list[dg.UnresolvedAssetJobDefinition]:
-    """The report job exists only once an asset of group `reports` does (an empty job is an error)."""
+    """The report job exists only once an asset of group `reports` does (no empty job)."""
     return [refresh_job, report_job] if _has_report_assets() else [refresh_job]
 
 

@@ -58,7 +58,9 @@ def inbox_key(files: list[InboxFile]) -> str:
     return hashlib.sha256("\n".join(hashes).encode()).hexdigest()
 
 
-def evaluate_inbox(inbox: Path, cursor: InboxCursor) -> tuple[dg.RunRequest | dg.SkipReason, InboxCursor]:
+def evaluate_inbox(
+    inbox: Path, cursor: InboxCursor
+) -> tuple[dg.RunRequest | dg.SkipReason, InboxCursor]:
     """One tick: the decision and the cursor to store (pure apart from reading the inbox)."""
     if not inbox.is_dir():
         return dg.SkipReason(f"收件箱不存在：{inbox}"), InboxCursor(requested=cursor.requested)

@@ -4,7 +4,6 @@ The new file is written whole beside the old one and renamed into place, so a
 reader opens either the previous or the new version, never half of one.
 """
 
-
 import os
 from datetime import date, datetime
 from pathlib import Path
@@ -92,9 +91,7 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
         "WHERE database_name = 'work' AND comment IS NOT NULL"
     ).fetchall():
         if table in wanted:
-            con.execute(
-                f"COMMENT ON COLUMN main.\"{table}\".\"{column}\" IS '{_sql_text(comment)}'"
-            )
+            con.execute(f'COMMENT ON COLUMN main."{table}"."{column}" IS \'{_sql_text(comment)}\'')
 
 
 def _sql_text(text: str) -> str:

@@ -6,7 +6,6 @@ the B4 comparison with the last published warehouse. Every check becomes one
 row of `dq_results`; the blocking rules also become Dagster asset checks.
 """
 
-
 import json
 from collections.abc import Iterator
 from pathlib import Path

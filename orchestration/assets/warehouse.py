@@ -1,6 +1,5 @@
 """Warehouse assets: the dbt project (staging → intermediate → marts) and its tests."""
 
-
 import json
 import os
 import subprocess
@@ -48,7 +47,15 @@ def prepare_manifest(force: bool = False) -> Path:
     env.setdefault("XUNCHA_WAREHOUSE", str(Path(tempfile.gettempdir()) / "xuncha-parse.duckdb"))
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     result = subprocess.run(
-        [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
+        [
+            dbt_executable(),
+            "parse",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--quiet",
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -102,5 +109,7 @@ def build_warehouse_assets() -> dg.AssetsDefinition:
 
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(
-        project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
+        project_dir=dbt_project(),
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=dbt_executable(),
     )

@@ -1,0 +1,376 @@
+"""Feedback to submitters (退回修改清单): one workbook per office with something to fix.
+
+After a refresh, every office with a rejected file (F1–F4) or a quarantined row
+(R1–R3 at ingest, R4–R6 in dbt) gets `HOME/feedback/<region code>/退回修改清单_<code>_<name>.xlsx`:
+
+* 说明 — what the list is and how to resubmit;
+* 汇总 — every item: file, sheet, Excel row, column, value, rule, what is wrong, how to fix;
+* one sheet per affected source sheet, the rows as the office wrote them, in the
+  office's own header labels and column order (from `raw_rows.cells`), the
+  offending cell highlighted.
+
+Workbooks not written by this refresh are deleted, so an office whose
+corrected file passed gets no list any more. Files whose office cannot be
+determined at all (F3 at the inbox root) go to `HOME/feedback/未确定报送单位/`.
+The work warehouse is opened read-only and closed before any workbook is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import xlsxwriter
+
+from ingest.rules import RULES
+from orchestration.home import Home
+
+UNRESOLVED = "未确定报送单位"
+WORKBOOK_PREFIX = "退回修改清单"
+
+FIX_HINTS: dict[str, str] = {
+    "R1": "请把该单元格改为《被巡视巡察单位名录》中的单位全称或单位编码（组织单位、来源单位、"
+    "接收单位请写区划代码或含区划名称的机构名称，如“雁湖市委巡察办”）；名录中确实没有的单位，请先报省委巡视办补充名录。",
+    "R2": "请补填该必填项，或按规范格式改写：日期写成 2024-03-15 或 2024年3月15日；"
+    "数量只写数字；选择项按规定取值填写（见问题说明）。",
+    "R3": "重复的各行都没有入库：请只保留正确的一行、删除其余重复行，或给每行填写不同的编号。",
+    "R4": "交叉巡察的派出区划不能与被巡察单位所在区划相同："
+    "请核对派出区划，或核对巡察方式是否确为交叉巡察。",
+    "R5": "找不到对应的巡察安排：请核对组织单位、届次、轮次、被巡察单位是否与巡察安排表一致；"
+    "如该次巡察的安排表尚未报送，请一并补报。",
+    "R6": "日期先后顺序不对：反馈日期不得早于进驻日期，立案日期不得早于移交日期，"
+    "整改完成日期不得早于进驻日期。请核对后改正。",
+    "F1": "文件无法打开：请用 Excel 打开确认文件完好、未加密，另存为 .xlsx 后重新报送。",
+    "F2": "文件中没有一张工作表能对应报送模板："
+    "请按模板补齐表头中缺少的必填列（见问题说明）后重新报送。",
+    "F3": "无法确定报送单位：请在表头上方加一行“填报单位：××县委巡察办”（或写区划代码），"
+    "或把文件放在以本单位命名的文件夹中报送。",
+    "F4": "文件超出大小或行列上限（50 MB、100 万行、500 列）："
+    "请删除无关内容或拆分成几个文件后重新报送。",
+}
+
+
+HOW_TO = (
+    "请按“汇总”表逐条改正原文件（行号即 Excel 左侧显示的行号），然后用同一文件名重新报送。",
+    "改正后的文件经下一次刷新入库后，本清单中对应的条目会自动消失；全部改正后不再生成清单。",
+    "各“数字-工作表名”页按原表的表头列出有问题的行，标红的单元格是需要修改的位置。",
+)
+
+
+@dataclass
+class Item:
+    file_path: str
+    rule: str
+    message: str
+    sheet: str | None = None
+    row_number: int | None = None
+    column_name: str | None = None
+    value: str | None = None
+    file_sha256: str | None = None
+
+
+@dataclass
+class SubmitterFeedback:
+    code: str  # region code, or UNRESOLVED
+    name: str
+    rejected: list[Item] = field(default_factory=list)
+    rows: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class FeedbackData:
+    as_of: str | None
+    submitters: dict[str, SubmitterFeedback]
+    cells: dict[tuple[str, str, int], dict[str, str]]  # (sha, sheet, row) → header → text
+    columns: dict[tuple[str, str], list[str]]  # (sha, sheet) → header labels in sheet order
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+        ).fetchall()
+    }
+
+
+def resolve_region(hint: str | None, regions: dict[str, str]) -> str | None:
+    """A folder name → region code: the code itself, or the longest region name it contains."""
+    if not hint:
+        return None
+    hint = hint.strip()
+    if hint in regions:
+        return hint
+    found = [(len(name), code) for code, name in regions.items() if name and name in hint]
+    return max(found)[1] if found else None
+
+
+def _merge_order(order: list[str], keys: list[str]) -> None:
+    """Insert unseen keys after their predecessor, so sparse rows still give the sheet's order."""
+    previous: str | None = None
+    for key in keys:
+        if key not in order:
+            order.insert(order.index(previous) + 1 if previous is not None else 0, key)
+        previous = key
+
+
+def collect(home: Home) -> FeedbackData:
+    """Everything the workbooks need, read in one short read-only session."""
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        tables = _tables(con)
+        if "raw_ingest_files" not in tables:
+            return FeedbackData(None, {}, {}, {})
+        region_sql = (
+            "SELECT region_code, region_name FROM raw_r0_region WHERE is_current"
+            if "raw_r0_region" in tables
+            else "SELECT region_code, region_name FROM dim_region"
+        )
+        regions = (
+            dict(con.execute(region_sql).fetchall())
+            if ("raw_r0_region" in tables or "dim_region" in tables)
+            else {}
+        )
+        as_of = None
+        if "raw_refresh" in tables:
+            got = con.execute("SELECT max(as_of) FROM raw_refresh").fetchone()
+            as_of = got[0].isoformat() if got and got[0] else None
+        rejected = con.execute(
+            "SELECT file_path, file_sha256, rule, message, submitter_hint FROM raw_ingest_files "
+            "WHERE rule IS NOT NULL ORDER BY file_path"
+        ).fetchall()
+        row_sql = (
+            "SELECT file_path, file_sha256, sheet, row_number, column_name, value, rule, message, "
+            "submitter_code FROM raw_quarantine WHERE is_current"
+        )
+        if {"quarantine", "ingest_files"} <= tables:
+            # dbt's R4–R6; joined on the hash so a mart left from an older refresh is ignored
+            row_sql += """
+                UNION ALL
+                SELECT q.file_path, r.file_sha256, q.sheet, q.row_number, q.column_name, q.value,
+                       q.rule, q.message, r.submitter_code
+                FROM quarantine q
+                JOIN ingest_files i ON i.file_path = q.file_path
+                JOIN raw_ingest_files r
+                  ON r.file_path = i.file_path AND r.file_sha256 = i.file_sha256
+                WHERE q.rule IN ('R4', 'R5', 'R6')
+            """
+        quarantined = con.execute(
+            f"SELECT * FROM ({row_sql}) ORDER BY file_path, sheet, row_number, rule"
+        ).fetchall()
+        shas = sorted({r[1] for r in quarantined if r[1]})
+        raw_rows = (
+            con.execute(
+                "SELECT file_sha256, sheet, row_number, cells FROM raw_rows "
+                "WHERE list_contains(?, file_sha256) ORDER BY file_sha256, sheet, row_number",
+                [shas],
+            ).fetchall()
+            if shas and "raw_rows" in tables
+            else []
+        )
+    finally:
+        con.close()
+
+    cells: dict[tuple[str, str, int], dict[str, str]] = {}
+    columns: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for sha, sheet, row_number, text in raw_rows:
+        values = json.loads(text) if text else {}
+        cells[(sha, sheet, row_number)] = values
+        _merge_order(columns[(sha, sheet)], list(values))
+
+    submitters: dict[str, SubmitterFeedback] = {}
+
+    def entry(code: str | None) -> SubmitterFeedback:
+        key = code or UNRESOLVED
+        if key not in submitters:
+            submitters[key] = SubmitterFeedback(key, regions.get(key, "") if code else UNRESOLVED)
+        return submitters[key]
+
+    for file_path, sha, rule, message, hint in rejected:
+        entry(resolve_region(hint, regions)).rejected.append(
+            Item(file_path=file_path, rule=rule, message=message or "", file_sha256=sha)
+        )
+    for file_path, sha, sheet, row_number, column, value, rule, message, code in quarantined:
+        entry(code).rows.append(
+            Item(
+                file_path=file_path,
+                rule=rule,
+                message=message or "",
+                sheet=sheet,
+                row_number=row_number,
+                column_name=column,
+                value=value,
+                file_sha256=sha,
+            )
+        )
+    return FeedbackData(as_of, submitters, cells, dict(columns))
+
+
+def workbook_name(fb: SubmitterFeedback) -> str:
+    label = f"{fb.code}_{fb.name}" if fb.name and fb.name != fb.code else fb.code
+    return f"{WORKBOOK_PREFIX}_{_safe(label)}.xlsx"
+
+
+def _safe(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_") or "_"
+
+
+def _sheet_title(used: set[str], index: int, sheet: str) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", "_", f"{index}-{sheet}")[:31]
+    title, n = base, 2
+    while title.lower() in used:
+        title = f"{base[:28]}~{n}"
+        n += 1
+    used.add(title.lower())
+    return title
+
+
+def _norm(label: str) -> str:
+    return re.sub(r"\s+", "", str(label).replace("\u3000", ""))
+
+
+def fix_text(item: Item) -> str:
+    hint = FIX_HINTS.get(item.rule, "")
+    problem = f"问题：{item.message}" if item.message else ""
+    return "\n".join(t for t in (problem, f"修改方法：{hint}" if hint else "") if t)
+
+
+def _write_workbook(path: Path, fb: SubmitterFeedback, data: FeedbackData) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+    try:
+        title = book.add_format({"bold": True, "font_size": 14})
+        head = book.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
+        )
+        wrap = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
+        plain = book.add_format({"valign": "top", "border": 1})
+        bad = book.add_format({"valign": "top", "border": 1, "bg_color": "#FFC7CE"})
+        who = f"{fb.name}（{fb.code}）" if fb.code != UNRESOLVED else UNRESOLVED
+
+        # 说明
+        ws = book.add_worksheet("说明")
+        ws.set_column(0, 0, 100)
+        lines = [
+            (f"{who}报送数据退回修改清单", title),
+            (f"生成时间：{datetime.now().replace(microsecond=0).isoformat(sep=' ')}", None),
+            (f"数据截至：{data.as_of or '—'}", None),
+            (f"退回的文件：{len(fb.rejected)} 个；未入库、需修改的数据行：{len(fb.rows)} 行", None),
+            ("", None),
+            *((text, None) for text in HOW_TO),
+            ("", None),
+            ("本清单涉及的规则：", None),
+        ]
+        rules = sorted({i.rule for i in fb.rejected + fb.rows})
+        lines += [(f"{r}：{RULES.get(r, ('', ''))[1]}", None) for r in rules]
+        for n, (text, fmt) in enumerate(lines):
+            if fmt:
+                ws.write_string(n, 0, text, fmt)
+            else:
+                ws.write_string(n, 0, text)
+
+        # 汇总
+        ws = book.add_worksheet("汇总")
+        headers = [
+            "序号",
+            "文件",
+            "工作表",
+            "行号",
+            "问题列",
+            "填写的值",
+            "规则",
+            "问题说明及修改方法",
+        ]
+        widths = [6, 48, 14, 8, 18, 22, 8, 90]
+        for c, (h, w) in enumerate(zip(headers, widths, strict=True)):
+            ws.set_column(c, c, w)
+            ws.write_string(0, c, h, head)
+        ws.freeze_panes(1, 0)
+        r = 1
+        for item in fb.rejected:
+            ws.write_number(r, 0, r, plain)
+            ws.write_string(r, 1, item.file_path, wrap)
+            ws.write_string(r, 2, "（整个文件未入库）", wrap)
+            ws.write_blank(r, 3, None, plain)
+            ws.write_blank(r, 4, None, plain)
+            ws.write_blank(r, 5, None, plain)
+            ws.write_string(r, 6, item.rule, plain)
+            ws.write_string(r, 7, fix_text(item), wrap)
+            r += 1
+        for item in fb.rows:
+            ws.write_number(r, 0, r, plain)
+            ws.write_string(r, 1, item.file_path, wrap)
+            ws.write_string(r, 2, item.sheet or "", wrap)
+            ws.write_number(r, 3, item.row_number or 0, plain)
+            ws.write_string(r, 4, item.column_name or "", wrap)
+            ws.write_string(r, 5, "" if item.value is None else str(item.value), wrap)
+            ws.write_string(r, 6, item.rule, plain)
+            ws.write_string(r, 7, fix_text(item), wrap)
+            r += 1
+        ws.autofilter(0, 0, max(r - 1, 1), len(headers) - 1)
+
+        # one sheet per affected source sheet, in the office's own columns
+        by_sheet: dict[tuple[str, str, str], list[Item]] = defaultdict(list)
+        for item in fb.rows:
+            by_sheet[(item.file_path, item.file_sha256 or "", item.sheet or "")].append(item)
+        used = {"说明", "汇总"}
+        for n, ((file_path, sha, sheet), items) in enumerate(sorted(by_sheet.items()), start=1):
+            ws = book.add_worksheet(_sheet_title(used, n, sheet))
+            own = data.columns.get((sha, sheet), [])
+            ws.write_string(0, 0, f"文件：{file_path}    工作表：{sheet}", title)
+            fixed = ["行号", "规则", "问题说明及修改方法"]
+            for c, h in enumerate(fixed + own):
+                ws.write_string(1, c, h, head)
+            ws.set_column(0, 0, 7)
+            ws.set_column(1, 1, 6)
+            ws.set_column(2, 2, 60)
+            ws.set_column(3, 3 + max(len(own) - 1, 0), 16)
+            ws.freeze_panes(2, 3)
+            for k, item in enumerate(sorted(items, key=lambda i: (i.row_number or 0, i.rule))):
+                row = 2 + k
+                ws.write_number(row, 0, item.row_number or 0, plain)
+                ws.write_string(row, 1, item.rule, plain)
+                ws.write_string(row, 2, fix_text(item), wrap)
+                values = data.cells.get((sha, sheet, item.row_number or 0), {})
+                target = _norm(item.column_name or "")
+                for c, label in enumerate(own, start=3):
+                    fmt = bad if target and _norm(label) == target else plain
+                    ws.write_string(row, c, str(values.get(label, "")), fmt)
+        book.close()
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, path)
+
+
+def write_feedback(home: Home) -> list[Path]:
+    """Write this refresh's workbooks and delete every stale one; returns the workbooks written."""
+    return write_feedback_with_data(home)[0]
+
+
+def write_feedback_with_data(home: Home) -> tuple[list[Path], FeedbackData]:
+    data = collect(home) if home.warehouse.exists() else FeedbackData(None, {}, {}, {})
+    written: list[Path] = []
+    for code, fb in sorted(data.submitters.items()):
+        if not fb.rejected and not fb.rows:
+            continue
+        folder = home.feedback / _safe(code)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / workbook_name(fb)
+        _write_workbook(path, fb, data)
+        written.append(path)
+    keep = {p.resolve() for p in written}
+    if home.feedback.exists():
+        for old in home.feedback.glob("*/*.xlsx"):
+            if old.resolve() not in keep:
+                old.unlink(missing_ok=True)
+        for folder in home.feedback.iterdir():
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+    return written, data

@@ -1,0 +1,345 @@
+"""`xuncha status`: what an operator needs to know, in Chinese, without touching the warehouse.
+
+Reads HOME/last_refresh.json, the published warehouse (or, when nothing is
+published yet, the work warehouse) and the inbox. DuckDB files are opened
+read-only, read at once and closed straight away, so a refresh that starts
+meanwhile can still take its write lock; if a refresh holds the work
+warehouse, the sections that need it say so instead of waiting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from orchestration.home import Home
+
+MAX_LISTED = 10
+INGEST_KEYS = (
+    "files_loaded",
+    "files_rejected",
+    "files_unchanged",
+    "files_superseded",
+    "rows_loaded",
+    "rows_quarantined",
+)
+
+
+@dataclass
+class Snapshot:
+    """Rows read from one DuckDB file (published or work)."""
+
+    label: str
+    regions: dict[str, str] = field(default_factory=dict)
+    files: list[tuple] = field(default_factory=list)  # file_path, sha, submitter, status, rule, msg
+    quarantine: list[tuple] = field(default_factory=list)  # file_path, sheet, row, rule, msg, code
+    error: str | None = None
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+        ).fetchall()
+    }
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=True)
+
+
+def read_published(path: Path) -> tuple[dict | None, Snapshot | None, str | None]:
+    """(publication row, snapshot of its ingest tables, error) of the published warehouse."""
+    if not path.exists():
+        return None, None, None
+    try:
+        con = _connect(path)
+    except duckdb.Error as exc:
+        return None, None, f"无法打开已发布仓库：{exc}"
+    try:
+        tables = _tables(con)
+        publication = None
+        if "publication" in tables:
+            row = con.execute(
+                "SELECT as_of, published_at FROM publication ORDER BY published_at DESC LIMIT 1"
+            ).fetchone()
+            publication = {"as_of": row[0], "published_at": row[1]} if row else None
+        snap = None
+        if {"ingest_files", "quarantine"} <= tables:
+            snap = Snapshot(label="已发布仓库")
+            if "dim_region" in tables:
+                snap.regions = dict(
+                    con.execute("SELECT region_code, region_name FROM dim_region").fetchall()
+                )
+            snap.files = con.execute(
+                "SELECT file_path, file_sha256, submitter_code, status, rule, message "
+                "FROM ingest_files ORDER BY file_path"
+            ).fetchall()
+            snap.quarantine = con.execute(
+                "SELECT q.file_path, q.sheet, q.row_number, q.rule, q.message, f.submitter_code "
+                "FROM quarantine q LEFT JOIN ingest_files f USING (file_path) "
+                "ORDER BY q.file_path, q.sheet, q.row_number"
+            ).fetchall()
+    finally:
+        con.close()
+    return publication, snap, None
+
+
+@dataclass
+class WorkState:
+    snapshot: Snapshot | None = None
+    inbox_hashes: set[str] = field(default_factory=set)
+    submission_dates: dict[str, date] = field(default_factory=dict)  # sha → 填报日期 or mtime
+    error: str | None = None
+
+
+def read_work(path: Path) -> WorkState:
+    state = WorkState()
+    if not path.exists():
+        return state
+    try:
+        con = _connect(path)
+    except duckdb.Error as exc:
+        state.error = f"工作仓库暂时无法读取（可能正在刷新）：{str(exc).splitlines()[0]}"
+        return state
+    try:
+        tables = _tables(con)
+        if "raw_ingest_files" not in tables:
+            return state
+        state.inbox_hashes = {
+            r[0] for r in con.execute("SELECT file_sha256 FROM raw_ingest_files").fetchall()
+        }
+        history = "raw_file_history" if "raw_file_history" in tables else "raw_ingest_files"
+        state.submission_dates = {
+            sha: day
+            for sha, day in con.execute(
+                f"SELECT file_sha256, max(coalesce(submission_date, CAST(file_mtime AS DATE))) "
+                f"FROM {history} GROUP BY 1"
+            ).fetchall()
+            if day is not None
+        }
+        snap = Snapshot(label="工作仓库（尚未发布）")
+        if "dim_region" in tables:
+            snap.regions = dict(
+                con.execute("SELECT region_code, region_name FROM dim_region").fetchall()
+            )
+        elif "raw_r0_region" in tables:
+            snap.regions = dict(
+                con.execute(
+                    "SELECT region_code, region_name FROM raw_r0_region WHERE is_current"
+                ).fetchall()
+            )
+        if {"ingest_files", "quarantine"} <= tables:
+            snap.files = con.execute(
+                "SELECT file_path, file_sha256, submitter_code, status, rule, message "
+                "FROM ingest_files ORDER BY file_path"
+            ).fetchall()
+            snap.quarantine = con.execute(
+                "SELECT q.file_path, q.sheet, q.row_number, q.rule, q.message, f.submitter_code "
+                "FROM quarantine q LEFT JOIN ingest_files f USING (file_path) "
+                "ORDER BY q.file_path, q.sheet, q.row_number"
+            ).fetchall()
+        else:  # dbt did not run: the ingest stage's own tables (R1–R3 only)
+            snap.label = "工作仓库入库阶段（dbt 未完成，仅含 R1–R3）"
+            snap.files = con.execute(
+                "SELECT file_path, file_sha256, submitter_code, status, rule, message "
+                "FROM raw_ingest_files ORDER BY file_path"
+            ).fetchall()
+            snap.quarantine = con.execute(
+                "SELECT file_path, sheet, row_number, rule, message, submitter_code "
+                "FROM raw_quarantine WHERE is_current ORDER BY file_path, sheet, row_number"
+            ).fetchall()
+        state.snapshot = snap
+    finally:
+        con.close()
+    return state
+
+
+def _short(text: object, limit: int = 160) -> str:
+    s = " ".join(str(text or "").split())
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _inbox_of(home: Home, explicit: str | None, last: dict | None) -> Path:
+    chosen = explicit or os.environ.get("XUNCHA_INBOX") or (last or {}).get("inbox")
+    return Path(chosen) if chosen else home.default_inbox
+
+
+def status_lines(home: Home, inbox: str | None = None) -> list[str]:
+    out: list[str] = [f"数据目录：{home.root}"]
+    last = None
+    if home.state_file.exists():
+        try:
+            last = json.loads(home.state_file.read_text(encoding="utf-8"))
+        except ValueError:
+            out.append("上次刷新：记录文件 last_refresh.json 无法解析")
+
+    # last refresh and its outcome
+    if last:
+        out.append(
+            f"上次刷新：{last.get('finished_at', '?').replace('T', ' ')}"
+            f"（运行 ID {last.get('run_id', '?')}），数据截至 {last.get('as_of', '?')}"
+        )
+        if last.get("published"):
+            out.append("刷新结果：成功，已发布")
+        else:
+            out.append("刷新结果：未发布（上次发布的仓库保持不变）")
+        ingest = last.get("ingest") or {}
+        if ingest:
+            n = {k: ingest.get(k, 0) for k in INGEST_KEYS}
+            out.append(
+                f"入库：文件载入 {n['files_loaded']}，拒收 {n['files_rejected']}，"
+                f"未变 {n['files_unchanged']}，被替代 {n['files_superseded']}；"
+                f"行载入 {n['rows_loaded']}，入库阶段隔离 {n['rows_quarantined']}"
+            )
+    else:
+        out.append("上次刷新：尚无刷新记录")
+
+    # published as-of
+    publication, published_snap, pub_error = read_published(home.published)
+    if pub_error:
+        out.append(pub_error)
+    if publication:
+        out.append(
+            f"已发布数据截至：{publication['as_of']}"
+            f"（发布于 {str(publication['published_at']).replace('T', ' ')}）"
+        )
+    else:
+        out.append("已发布数据截至：尚未发布")
+
+    # failing rules with examples
+    failing = (last or {}).get("blocking_failures") or []
+    warnings = (last or {}).get("warnings") or []
+    errors = (last or {}).get("errors") or []
+    if failing or warnings or errors:
+        out.append("未通过的规则：")
+        for f in failing:
+            out.append(
+                f"  阻断 {f.get('rule')} {f.get('check')}：{f.get('failing_count')} 项；"
+                f"示例：{_short(f.get('examples')) or '—'}"
+            )
+        for w in warnings:
+            example = f"；示例：{_short(w.get('examples'))}" if w.get("examples") else ""
+            out.append(
+                f"  提示 {w.get('rule')} {w.get('check')}：{w.get('failing_count')} 项{example}"
+            )
+        for e in errors:
+            out.append(f"  错误：{_short(e, 300)}")
+    elif last:
+        out.append("未通过的规则：无")
+
+    # quarantine by rule and submitter
+    work = read_work(home.warehouse)
+    if work.error:
+        out.append(work.error)
+    snap = published_snap or work.snapshot
+    regions = dict(work.snapshot.regions if work.snapshot else {}) | (snap.regions if snap else {})
+
+    def office(code: str | None) -> str:
+        return f"{code} {regions.get(code, '')}".strip() if code else "未确定报送单位"
+
+    if snap is None:
+        out.append("隔离行：没有可读的仓库")
+    else:
+        rows = snap.quarantine
+        by_rule = Counter(r[3] for r in rows)
+        out.append(f"隔离行（来源：{snap.label}）：共 {len(rows)} 行")
+        if by_rule:
+            out.append("  按规则：" + "，".join(f"{k} {v}" for k, v in sorted(by_rule.items())))
+            per_office: dict[str | None, Counter] = defaultdict(Counter)
+            for r in rows:
+                per_office[r[5]][r[3]] += 1
+            out.append("  按报送单位：")
+            for code in sorted(per_office, key=lambda c: c or "~"):
+                counts = per_office[code]
+                out.append(
+                    f"    {office(code)}：共 {sum(counts.values())} 行（"
+                    + "，".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                    + "）"
+                )
+            out.append("  示例（每条规则一行）：")
+            seen: set[str] = set()
+            for path, sheet, row_number, rule, message, _code in sorted(rows, key=lambda r: r[3]):
+                if rule in seen:
+                    continue
+                seen.add(rule)
+                out.append(
+                    f"    {rule} {path} 工作表“{sheet}”第 {row_number} 行：{_short(message, 120)}"
+                )
+        rejected = [f for f in snap.files if f[4]]
+        out.append(f"拒收文件：{len(rejected)} 个")
+        for path, _sha, _code, _status, rule, message in rejected[:MAX_LISTED]:
+            out.append(f"    {rule} {path}：{_short(message, 120)}")
+        if len(rejected) > MAX_LISTED:
+            out.append(f"    …… 另有 {len(rejected) - MAX_LISTED} 个")
+
+    # files waiting in the inbox
+    inbox_path = _inbox_of(home, inbox, last)
+    if not inbox_path.is_dir():
+        out.append(f"收件箱：{inbox_path} 不存在")
+    elif work.error:
+        out.append(f"收件箱 {inbox_path}：工作仓库暂时无法读取，无法判断待处理文件")
+    else:
+        from ingest.inbox import scan_inbox
+
+        waiting = [f for f in scan_inbox(inbox_path) if f.sha256 not in work.inbox_hashes]
+        if waiting:
+            out.append(f"收件箱 {inbox_path} 中等待刷新的文件：{len(waiting)} 个")
+            out += [f"    {f.rel_path}" for f in waiting[:MAX_LISTED]]
+            if len(waiting) > MAX_LISTED:
+                out.append(f"    …… 另有 {len(waiting) - MAX_LISTED} 个")
+        else:
+            out.append(f"收件箱 {inbox_path} 中等待刷新的文件：无")
+
+    # regions with no submission this year
+    year = _as_of_year(last, publication)
+    if snap is None or not regions:
+        out.append(f"{year} 年尚无报送的区划：无法判断（没有区划表）")
+    else:
+        submitted = {
+            code
+            for _path, sha, code, status, rule, _msg in snap.files
+            if code
+            and not rule
+            and status != "rejected"
+            and (day := work.submission_dates.get(sha)) is not None
+            and day.year == year
+        }
+        missing = [c for c in sorted(snap.regions or regions) if c not in submitted]
+        if missing:
+            out.append(
+                f"{year} 年尚无报送的区划（按填报日期，未填按文件修改时间）：{len(missing)} 个："
+                + "、".join(office(c) for c in missing)
+            )
+        else:
+            out.append(f"{year} 年尚无报送的区划：无（{len(regions)} 个区划均已报送）")
+    return out
+
+
+def _as_of_year(last: dict | None, publication: dict | None) -> int:
+    for candidate in ((last or {}).get("as_of"), (publication or {}).get("as_of")):
+        if candidate:
+            return date.fromisoformat(str(candidate)[:10]).year
+    return date.today().year
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    home = Home.from_env(args.home)
+    for line in status_lines(home, args.inbox):
+        print(line)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("status", help="查看上次刷新、发布日期、隔离与待处理文件")
+    p.add_argument("--home", help="数据目录（默认 XUNCHA_HOME 或 ./var）")
+    p.add_argument("--inbox", help="收件箱（默认 XUNCHA_INBOX、上次刷新的收件箱或 数据目录/inbox）")
+    p.set_defaults(func=cmd_status)
