@@ -14,7 +14,7 @@ import json
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -203,6 +203,11 @@ def status_lines(home: Home, inbox: str | None = None) -> list[str]:
     else:
         out.append("上次刷新：尚无刷新记录")
 
+    # refreshes started by the schedule or the inbox sensor (they do not write last_refresh.json)
+    scheduled = latest_scheduled_refresh(home)
+    if scheduled:
+        out.append(scheduled)
+
     # published as-of
     publication, published_snap, pub_error = read_published(home.published)
     if pub_error:
@@ -322,6 +327,46 @@ def status_lines(home: Home, inbox: str | None = None) -> list[str]:
         else:
             out.append(f"{year} 年尚无报送的区划：无（{len(regions)} 个区划均已报送）")
     return out
+
+
+RUN_STATUS = {
+    "SUCCESS": "成功",
+    "FAILURE": "失败",
+    "CANCELED": "已取消",
+    "QUEUED": "排队中",
+    "NOT_STARTED": "未开始",
+    "STARTING": "启动中",
+    "STARTED": "运行中",
+    "CANCELING": "取消中",
+}
+
+
+def latest_scheduled_refresh(home: Home) -> str | None:
+    """The last `refresh_job` run (schedule or sensor) in Dagster's storage under HOME, if any."""
+    if not (home.dagster / "dagster.yaml").exists() or not (home.dagster / "history").exists():
+        return None
+    import dagster as dg
+
+    os.environ["DAGSTER_HOME"] = str(home.dagster)  # dagster.yaml reads its base_dir from it
+    try:
+        with dg.DagsterInstance.from_config(str(home.dagster)) as instance:
+            records = instance.get_run_records(
+                filters=dg.RunsFilter(job_name="refresh_job"), limit=1
+            )
+    except Exception as exc:  # the UI's storage is optional for status
+        return f"调度刷新：无法读取 Dagster 运行记录（{_short(exc, 100)}）"
+    if not records:
+        return None
+    record = records[0]
+    run = record.dagster_run
+    when = record.end_time or record.start_time or record.create_timestamp.timestamp()
+    stamp = datetime.fromtimestamp(when).replace(microsecond=0).isoformat(sep=" ")
+    trigger = run.tags.get("xuncha/trigger") or (
+        "调度" if run.tags.get("dagster/schedule_name") else "界面"
+    )
+    trigger = {"schedule": "调度", "inbox_sensor": "收件箱传感器"}.get(trigger, trigger)
+    state = RUN_STATUS.get(run.status.value, run.status.value)
+    return f"调度刷新（Dagster）：最近一次 {stamp}，{trigger}触发，运行 ID {run.run_id}，{state}"
 
 
 def _as_of_year(last: dict | None, publication: dict | None) -> int:

@@ -2,8 +2,8 @@
 
 Everything here writes real files (xlsxwriter, xlwt, zipfile, msoffcrypto) so
 the tests exercise the same readers a real inbox does; nothing in the project
-is mocked. Run as a script (`python -m tests.hostile ingest INBOX HOME LIMIT`)
-it ingests an inbox under an address-space limit, for the memory-bound test.
+is mocked. Run from the repository root as `python -m tests.hostile ingest INBOX
+HOME LIMIT`, it ingests an inbox under an address-space limit (memory-bound test).
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-ACCEPTANCE = Path(__file__).resolve().parents[2] / "shared" / "acceptance"
-if not ACCEPTANCE.exists():  # a worktree beside main: shared/ is beside the repository root
-    ACCEPTANCE = Path("/work/shared/acceptance")
+REPO = Path(__file__).resolve().parents[1]
+ACCEPTANCE = Path(os.environ.get("XUNCHA_SHARED", REPO.parent / "shared")) / "acceptance"
 ACCEPTANCE_INBOX = ACCEPTANCE / "inbox"
 ACCEPTANCE_AS_OF = date(2025, 3, 15)
 
@@ -128,16 +127,13 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
     return path
 
 
-def valid_workbook(path: Path, prefix: str = "HX") -> Path:
-    """T1 + T2 + T3 of the extra round, all rows loadable."""
-    return write_xlsx(
-        path,
-        {
-            "巡察安排": sheet("巡察安排表", T1_HEADER, t1_rows()),
-            "问题台账": sheet("问题台账", T2_HEADER, t2_rows(prefix, ["问题甲", "问题乙"])),
-            "线索": sheet("线索表", T3_HEADER, t3_rows(prefix, [("测试姓名子", "测试职务子")])),
-        },
-    )
+def valid_workbook(path: Path, prefix: str = "HX", *, problems: bool = True) -> Path:
+    """T1 (+ T2) + T3 of the extra round, all rows loadable."""
+    sheets = {"巡察安排": sheet("巡察安排表", T1_HEADER, t1_rows())}
+    if problems:
+        sheets["问题台账"] = sheet("问题台账", T2_HEADER, t2_rows(prefix, ["问题甲", "问题乙"]))
+    sheets["线索"] = sheet("线索表", T3_HEADER, t3_rows(prefix, [("测试姓名子", "测试职务子")]))
+    return write_xlsx(path, sheets)
 
 
 # --------------------------------------------------------------------- hostile files
@@ -162,7 +158,9 @@ def zip_bomb(path: Path, expanded_mb: int = 64) -> Path:
             if info.filename != "xl/worksheets/sheet1.xml":
                 zout.writestr(info.filename, zin.read(info.filename))
                 continue
-            with zout.open(zipfile.ZipInfo(info.filename), "w", force_zip64=True) as fh:
+            member = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            with zout.open(member, "w", force_zip64=True) as fh:
                 fh.write(head + b"<sheetData>")
                 pad = b" " * (1 << 20)
                 for _ in range(expanded_mb):
@@ -395,7 +393,7 @@ HOSTILE_EXPECTED: dict[str, str | None] = {
 # rows each loadable extra file contributes
 HOSTILE_ROWS = {
     f"{COUNTY_FOLDER}/hostile/网页导出 问题台账.xls": 3,
-    f"{COUNTY_FOLDER}/a ..b 报表.xlsx": len(UNITS) + 2 + 1,
+    f"{COUNTY_FOLDER}/a ..b 报表.xlsx": len(UNITS) + 1,
 }
 OUTSIDE_CLUE_PREFIX = "OUTSIDE"
 
@@ -419,7 +417,8 @@ def build_hostile_inbox(inbox: Path, outside: Path) -> dict[str, str | None]:
         d / "网页导出 问题台账.xls",
         sheet("问题台账", T2_HEADER, t2_rows("HTML", ["网页问题一", "网页问题二", "网页问题三"])),
     )
-    valid_workbook(inbox / COUNTY_FOLDER / "a ..b 报表.xlsx", prefix="WEIRD")
+    # T1 and T3 only: the T2 scope of this round belongs to the HTML export above
+    valid_workbook(inbox / COUNTY_FOLDER / "a ..b 报表.xlsx", prefix="WEIRD", problems=False)
     # symlinks out of the inbox: a file and a directory, both holding loadable data
     outside.mkdir(parents=True, exist_ok=True)
     target = write_xlsx(
@@ -451,3 +450,52 @@ if __name__ == "__main__":
         _ingest_with_limit(*sys.argv[2:])
     else:
         raise SystemExit("usage: python -m tests.hostile ingest INBOX HOME LIMIT_BYTES")
+
+
+# --------------------------------------------------------------------- seeded inbox
+
+# Made-up names that occur nowhere else: any hit in an output is a leak.
+SEEDED_SUBJECTS = [
+    ("测试敏感人甲", "测试职务甲"),
+    ("测试敏感人乙", "测试职务乙"),
+    ("测试敏感人丙", "测试职务丙"),
+]
+QUARANTINED_SUBJECTS = [("测试敏感人丁", "测试职务丁"), ("测试敏感人戊", "测试职务戊")]
+ORPHAN_SUBJECT = ("测试敏感人己", "测试职务己")
+SEEDED_NAMES = [n for pair in SEEDED_SUBJECTS + QUARANTINED_SUBJECTS for n in pair] + list(
+    ORPHAN_SUBJECT
+)
+
+FORMULA_PAYLOADS = ['=HYPERLINK("http://x","点我")', "+1", "-1+1", "@SUM(A1)"]
+SEEDED_ROUND = ROUND + 5
+SEEDED_FILE = f"{COUNTY_FOLDER}/敏感与公式测试.xlsx"
+SEEDED_CSV = f"{COUNTY_FOLDER}/公式测试线索.csv"
+
+
+def build_seeded_inbox(inbox: Path) -> Path:
+    """The acceptance corpus plus one workbook of a new round that carries
+    distinctive 反映对象/职务 values (loaded, quarantined and orphan rows) and
+    formula-like text in quarantined references and in loaded descriptions."""
+    copy_acceptance_inbox(inbox)
+    rnd = SEEDED_ROUND
+    hyperlink, plus, minus, at = FORMULA_PAYLOADS
+    problems = t2_rows("FX", [hyperlink, plus, minus, at], rnd=rnd)
+    bad = t2_rows("FXQ", ["单位名称是公式", "单位名称是公式", "问题类别是公式"], rnd=rnd)
+    bad[0][4] = hyperlink  # 被巡察单位 → R1, value kept as written
+    bad[1][4] = at
+    bad[2][5] = minus  # 问题类别 → R2
+    bad[1][1] = plus  # a code that looks like a formula, too
+    clues = t3_rows("SX", SEEDED_SUBJECTS, rnd=rnd)
+    quarantined = t3_rows("SXQ", QUARANTINED_SUBJECTS, rnd=rnd)
+    quarantined[0][4] = "不存在的测试单位"  # R1
+    quarantined[1][1] = clues[0][1]  # duplicate clue code → R3 (both copies)
+    orphan = t3_rows("SXO", [ORPHAN_SUBJECT], rnd=rnd + 1)  # no such inspection → R5
+    write_xlsx(
+        inbox / SEEDED_FILE,
+        {
+            "巡察安排": sheet("巡察安排表", T1_HEADER, t1_rows(rnd=rnd)),
+            "问题台账": sheet("问题台账", T2_HEADER, problems + bad),
+            "线索": sheet("线索表", T3_HEADER, clues + quarantined + orphan),
+        },
+    )
+    return inbox

@@ -7,7 +7,7 @@
 {% macro poisson_rate_ratio(c1, n1, c0, n0) -%}
     case
         when {{ n1 }} > 0 and {{ n0 }} > 0 and {{ c0 }} > 0
-            then ({{ c1 }}::double / {{ n1 }}) / ({{ c0 }}::double / {{ n0 }})
+            then (cast({{ c1 }} as double) / {{ n1 }}) / (cast({{ c0 }} as double) / {{ n0 }})
     end
 {%- endmacro %}
 
@@ -16,7 +16,7 @@
     case
         when {{ n1 }} > 0 and {{ n0 }} > 0 and {{ c1 }} > 0 and {{ c0 }} > 0
             then exp(
-                ln(({{ c1 }}::double / {{ n1 }}) / ({{ c0 }}::double / {{ n0 }}))
+                ln((cast({{ c1 }} as double) / {{ n1 }}) / (cast({{ c0 }} as double) / {{ n0 }}))
                 {{ sign }} 1.96 * sqrt(1.0 / {{ c1 }} + 1.0 / {{ c0 }})
             )
     end

@@ -11,6 +11,14 @@ inspections as (
     select * from {{ ref('int_inspections_validated') }}
 ),
 
+keyed as (
+    select
+        * rename (organiser_code as organiser_code_reported),
+        -- 组织单位为空即填报单位（§6）
+        coalesce(organiser_code, submitter_code) as organiser_code
+    from clues
+),
+
 joined as (
     select
         c.*,
@@ -27,7 +35,7 @@ joined as (
         v.is_cross,
         v.is_village,
         v.deployment_code
-    from clues as c
+    from keyed as c
     left join inspections as v
         on
             c.organiser_code = v.organiser_code
@@ -71,8 +79,9 @@ flagged as (
                         else '的巡视巡察安排不存在'
                     end
             when fails_r6
-                then '立案日期（' || strftime(case_filed_date, '%Y-%m-%d')
-                || '）早于移交日期（' || strftime(transfer_date, '%Y-%m-%d') || '）'
+                then
+                    '立案日期（' || strftime(case_filed_date, '%Y-%m-%d')
+                    || '）早于移交日期（' || strftime(transfer_date, '%Y-%m-%d') || '）'
         end as quarantine_message
     from checked
 ),

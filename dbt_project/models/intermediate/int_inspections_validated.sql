@@ -8,8 +8,9 @@ inspections as (
 checked as (
     select
         *,
-        -- R4：交叉巡察的派出区划（任一）等于被巡察单位所属区划
-        is_cross and list_contains(team_origin_codes, unit_region_code) as fails_r4,
+        -- R4：交叉巡察的派出区划（任一）等于被巡察单位所属区划；
+        -- 派出区划未填即组织单位派出（§5 T1），故用实际派出区划判断
+        is_cross and list_contains(effective_team_origin_codes, unit_region_code) as fails_r4,
         -- R6：反馈日期早于进驻日期
         coalesce(feedback_date < entry_date, false) as fails_r6
     from inspections
@@ -27,16 +28,18 @@ flagged as (
             when fails_r6 then '反馈日期'
         end as quarantine_column,
         case
-            when fails_r4 then array_to_string(team_origin_codes, '、')
+            when fails_r4 then array_to_string(effective_team_origin_codes, '、')
             when fails_r6 then strftime(feedback_date, '%Y-%m-%d')
         end as quarantine_value,
         case
             when fails_r4
-                then '交叉巡察的派出区划（' || array_to_string(team_origin_codes, '、')
-                || '）与被巡察单位所属区划（' || unit_region_code || '）相同，自相矛盾'
+                then
+                    '交叉巡察的派出区划（' || array_to_string(effective_team_origin_codes, '、')
+                    || '）与被巡察单位所属区划（' || unit_region_code || '）相同，自相矛盾'
             when fails_r6
-                then '反馈日期（' || strftime(feedback_date, '%Y-%m-%d')
-                || '）早于进驻日期（' || strftime(entry_date, '%Y-%m-%d') || '）'
+                then
+                    '反馈日期（' || strftime(feedback_date, '%Y-%m-%d')
+                    || '）早于进驻日期（' || strftime(entry_date, '%Y-%m-%d') || '）'
         end as quarantine_message
     from checked
 ),

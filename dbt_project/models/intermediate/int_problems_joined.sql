@@ -11,6 +11,14 @@ inspections as (
     select * from {{ ref('int_inspections_validated') }}
 ),
 
+keyed as (
+    select
+        * rename (organiser_code as organiser_code_reported),
+        -- 组织单位为空即填报单位（§6）
+        coalesce(organiser_code, submitter_code) as organiser_code
+    from problems
+),
+
 joined as (
     select
         p.*,
@@ -27,7 +35,7 @@ joined as (
         v.is_cross,
         v.is_village,
         v.deployment_code
-    from problems as p
+    from keyed as p
     left join inspections as v
         on
             p.organiser_code = v.organiser_code
@@ -71,8 +79,9 @@ flagged as (
                         else '的巡视巡察安排不存在'
                     end
             when fails_r6
-                then '完成日期（' || strftime(completed_date, '%Y-%m-%d')
-                || '）早于该次巡视巡察的进驻日期（' || strftime(entry_date, '%Y-%m-%d') || '）'
+                then
+                    '完成日期（' || strftime(completed_date, '%Y-%m-%d')
+                    || '）早于该次巡视巡察的进驻日期（' || strftime(entry_date, '%Y-%m-%d') || '）'
         end as quarantine_message
     from checked
 ),

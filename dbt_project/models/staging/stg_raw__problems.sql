@@ -7,9 +7,8 @@ source as (
 renamed as (
     select
         problem_code,
-        organiser_code as organiser_code_reported,
-        -- 组织单位为空即填报单位（§6）
-        coalesce(organiser_code, submitter_code) as organiser_code,
+        -- 组织单位：为空表示填报单位本身，在 int 层按 §6 补齐
+        organiser_code,
         cast(term as integer) as term,
         cast(round as integer) as round,
         unit_code,

@@ -19,10 +19,10 @@ clues as (
 
 steps as (
     select
-        stage_order,
-        step_order,
-        stage,
-        category
+        s.stage_order,
+        s.step_order,
+        s.stage,
+        s.category
     from (
         values
         (1, 1, '移交', '移交问题线索'),
@@ -122,14 +122,14 @@ final as (
         value,
         case
             when stage <> '处分'
-                then value::double / nullif(
+                then cast(value as double) / nullif(
                     max(value) filter (where stage = '移交')
                         over (partition by scope_code, period),
                     0
                 )
         end as share_of_transferred
     from filled
-    order by scope_level desc, scope_code, period <> '全部', period, stage_order, step_order
+    order by scope_level desc, scope_code asc, period <> '全部' asc, period asc, stage_order asc, step_order asc
 )
 
 select * from final

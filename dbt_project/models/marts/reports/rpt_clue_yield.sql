@@ -14,9 +14,10 @@ scopes as (
 ),
 
 groups as (
-    select '交叉' as inspection_group, 1 as group_order
-    union all
-    select '非交叉' as inspection_group, 2 as group_order
+    select
+        g.inspection_group,
+        g.group_order
+    from (values ('交叉', 1), ('非交叉', 2)) as g (inspection_group, group_order)
 ),
 
 by_year as (
@@ -55,8 +56,8 @@ final as (
         cast(coalesce(bp.inspections, 0) as bigint) as inspections,
         cast(coalesce(bp.clues, 0) as bigint) as clues,
         cast(coalesce(bp.county_cadre_clues, 0) as bigint) as county_cadre_clues,
-        bp.clues::double / nullif(bp.inspections, 0) as clues_per_inspection,
-        bp.county_cadre_clues::double / nullif(bp.inspections, 0)
+        cast(bp.clues as double) / nullif(bp.inspections, 0) as clues_per_inspection,
+        cast(bp.county_cadre_clues as double) / nullif(bp.inspections, 0)
             as county_cadre_clues_per_inspection
     from spine as sp
     cross join groups as g
@@ -65,7 +66,7 @@ final as (
             sp.scope_code = bp.scope_code
             and sp.period = bp.period
             and g.inspection_group = bp.inspection_group
-    order by sp.scope_level desc, sp.scope_code, sp.period <> '全部', sp.period, g.group_order
+    order by sp.scope_level desc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc, g.group_order asc
 )
 
 select * from final

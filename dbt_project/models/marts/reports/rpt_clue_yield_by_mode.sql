@@ -30,8 +30,8 @@ clues as (
 
 modes as (
     select
-        mode,
-        mode_order
+        m.mode,
+        m.mode_order
     from (
         values
         ('常规', 1),
@@ -95,8 +95,8 @@ final as (
         cast(coalesce(bp.inspections, 0) as bigint) as inspections,
         cast(coalesce(bp.clues, 0) as bigint) as clues,
         cast(coalesce(bp.county_cadre_clues, 0) as bigint) as county_cadre_clues,
-        bp.clues::double / nullif(bp.inspections, 0) as clues_per_inspection,
-        bp.county_cadre_clues::double / nullif(bp.inspections, 0)
+        cast(bp.clues as double) / nullif(bp.inspections, 0) as clues_per_inspection,
+        cast(bp.county_cadre_clues as double) / nullif(bp.inspections, 0)
             as county_cadre_clues_per_inspection
     from spine as sp
     cross join modes as m
@@ -105,7 +105,7 @@ final as (
             sp.scope_code = bp.scope_code
             and sp.period = bp.period
             and m.mode = bp.mode
-    order by sp.scope_level desc, sp.scope_code, sp.period <> '全部', sp.period, m.mode_order
+    order by sp.scope_level desc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc, m.mode_order asc
 )
 
 select * from final

@@ -88,12 +88,12 @@ terms as (
         k0,
         n1 > 0 and n0 > 0 as is_informative,
         n1 + n0 as t,
-        c1 * n0::double / (n1 + n0) as clues_r,
-        c0 * n1::double / (n1 + n0) as clues_s,
-        n1 * n0 * (c1 + c0)::double / ((n1 + n0) * (n1 + n0)) as clues_p,
-        k1 * n0::double / (n1 + n0) as cadre_r,
-        k0 * n1::double / (n1 + n0) as cadre_s,
-        n1 * n0 * (k1 + k0)::double / ((n1 + n0) * (n1 + n0)) as cadre_p
+        c1 * cast(n0 as double) / (n1 + n0) as clues_r,
+        c0 * cast(n1 as double) / (n1 + n0) as clues_s,
+        n1 * n0 * cast(c1 + c0 as double) / ((n1 + n0) * (n1 + n0)) as clues_p,
+        k1 * cast(n0 as double) / (n1 + n0) as cadre_r,
+        k0 * cast(n1 as double) / (n1 + n0) as cadre_s,
+        n1 * n0 * cast(k1 + k0 as double) / ((n1 + n0) * (n1 + n0)) as cadre_p
     from strata
     where n1 + n0 > 0
 ),
@@ -168,7 +168,7 @@ final as (
         on
             sp.scope_code = s.scope_code
             and sp.period = s.period
-    order by sp.scope_level desc, sp.scope_code, sp.period <> '全部', sp.period
+    order by sp.scope_level desc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc
 )
 
 select * from final

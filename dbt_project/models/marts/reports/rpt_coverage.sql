@@ -81,7 +81,7 @@ final as (
         cast(coalesce(ic.inspected_units, 0) as bigint) as inspected_units,
         cast(coalesce(ic.inspected_units_by_own_office, 0) as bigint)
             as inspected_units_by_own_office,
-        coalesce(ic.inspected_units, 0)::double / nullif(rg.registered_units, 0) as coverage_rate
+        cast(coalesce(ic.inspected_units, 0) as double) / nullif(rg.registered_units, 0) as coverage_rate
     from regions as r
     left join current_term_starts as cts on r.region_code = cts.region_code
     left join registered as rg on r.region_code = rg.region_code

@@ -34,8 +34,8 @@ clues as (
 
 levels as (
     select
-        level,
-        level_order
+        l.level,
+        l.level_order
     from (values ('省', 1), ('市', 2), ('县', 3)) as l (level, level_order)
 ),
 

@@ -9,8 +9,8 @@ linkages as (
 
 types as (
     select
-        link_type,
-        type_order
+        t.link_type,
+        t.type_order
     from (
         values
         ('向上报送', 1),
@@ -22,8 +22,8 @@ types as (
 
 directions as (
     select
-        direction,
-        direction_order
+        d.direction,
+        d.direction_order
     from (values ('向上', 1), ('向下', 2), ('同级', 3)) as d (direction, direction_order)
 ),
 
@@ -51,7 +51,7 @@ final as (
         cast(coalesce(a.not_adopted, 0) as bigint) as not_adopted,
         cast(coalesce(a.in_progress, 0) as bigint) as in_progress,
         cast(coalesce(a.adoption_not_reported, 0) as bigint) as adoption_not_reported,
-        a.adopted::double / nullif(a.links, 0) as adoption_rate,
+        cast(a.adopted as double) / nullif(a.links, 0) as adoption_rate,
         cast(coalesce(a.missing_source_problem, 0) as bigint) as missing_source_problem,
         cast(coalesce(a.missing_target_problem, 0) as bigint) as missing_target_problem
     from types as t

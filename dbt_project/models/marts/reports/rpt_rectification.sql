@@ -55,13 +55,13 @@ final as (
         cast(coalesce(bp.not_started, 0) as bigint) as not_started,
         cast(coalesce(bp.long_term, 0) as bigint) as long_term,
         cast(coalesce(bp.overdue, 0) as bigint) as overdue,
-        bp.completed::double / nullif(bp.found, 0) as completion_rate
+        cast(bp.completed as double) / nullif(bp.found, 0) as completion_rate
     from spine as sp
     left join by_period as bp
         on
             sp.scope_code = bp.scope_code
             and sp.period = bp.period
-    order by sp.scope_level desc, sp.scope_code, sp.period <> '全部', sp.period
+    order by sp.scope_level desc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc
 )
 
 select * from final

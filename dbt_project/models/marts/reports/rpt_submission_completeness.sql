@@ -1,16 +1,12 @@
 -- 报送完整性（W2）：每个区划 × 数据年度一行，是否报送、首末报送日期。
--- 数据年度：T1 为进驻年度；T2、T3 为所属巡视巡察的进驻年度（T3 找不到巡视巡察时取移交年度）；
--- T4 为统计年度；T5 为登记年度。报送 = 该区划作为填报单位有当前行（含被 R4–R6 隔离的行）。
--- 报送日期取填报日期，缺失时取文件修改日期。年度 = 任一区划有报送的年度；
--- missing_submission（W2）= 该年度有其他区划报送而本区划没有。
+-- 数据年度：T1 为进驻年度；T2、T3 为所属巡视巡察的进驻年度（孤立行无年度，不计）；
+-- T4 为统计年度。T5 登记年度常在次年，不作为报送年度。
+-- 报送 = 该区划作为填报单位有当前行（含被 R4–R6 隔离的行）；首末报送日期取填报日期（未填为空）。
+-- 年度 = 任一区划有报送的年度；missing_submission（W2）= 该年度有其他区划报送而本区划没有。
 with
 
 regions as (
     select * from {{ ref('int_regions_hierarchy') }}
-),
-
-files as (
-    select * from {{ ref('stg_raw__ingest_files') }}
 ),
 
 submitted_rows as (
@@ -32,7 +28,7 @@ submitted_rows as (
     union all
     select
         submitter_code,
-        coalesce(entry_year, year(transfer_date)) as data_year,
+        entry_year as data_year,
         file_path,
         file_sha256,
         submission_date
@@ -45,14 +41,6 @@ submitted_rows as (
         file_sha256,
         submission_date
     from {{ ref('stg_raw__summaries') }}
-    union all
-    select
-        submitter_code,
-        year(registered_date) as data_year,
-        file_path,
-        file_sha256,
-        submission_date
-    from {{ ref('stg_raw__linkages') }}
 ),
 
 dated as (
@@ -60,12 +48,8 @@ dated as (
         s.submitter_code,
         s.data_year,
         s.file_path,
-        coalesce(s.submission_date, cast(f.file_mtime as date)) as submitted_on
+        s.submission_date as submitted_on
     from submitted_rows as s
-    left join files as f
-        on
-            s.file_path = f.file_path
-            and s.file_sha256 = f.file_sha256
     where s.data_year is not null
 ),
 

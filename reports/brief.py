@@ -1,0 +1,278 @@
+"""The one-page brief (简报_<year>.html): the sentences a leader reads, two charts, two tables.
+
+A single self-contained HTML file: CSS and SVG inline, no script, no network
+reference, so it opens and prints the same on an isolated office machine.
+Every piece of text goes through `html.escape`; figures come from
+`reports.figures` only, so the brief and the workbook always agree.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import duckdb
+
+from reports import figures
+from reports.charts import FONT_STACK, grouped_bars, horizontal_bars
+from reports.context import ALL_PERIOD, TOTAL_LABEL, ReportContext, cn_date
+
+CROSS_COLOUR = "#B22222"
+NON_CROSS_COLOUR = "#4F6D9A"
+RATE_COLOURS = ("#4F6D9A",)
+
+CSS = f"""
+* {{ box-sizing: border-box; }}
+body {{ font-family: {FONT_STACK}; color: #222; margin: 0; background: #f4f4f4; }}
+.page {{ width: 210mm; min-height: 297mm; margin: 8mm auto; padding: 12mm 14mm; background: #fff; }}
+h1 {{ font-size: 22pt; text-align: center; color: #A40000; margin: 0 0 2mm;
+      letter-spacing: 2pt; }}
+.sub {{ text-align: center; font-size: 10pt; color: #555; margin: 0 0 3mm; padding-bottom: 3mm;
+        border-bottom: 2px solid #A40000; }}
+.stale {{ border: 2px solid #C00000; background: #FFF2CC; color: #C00000; font-weight: bold;
+          padding: 3mm; margin: 3mm 0; text-align: center; font-size: 12pt; }}
+h2 {{ font-size: 12.5pt; margin: 4mm 0 2mm; border-left: 4px solid #A40000; padding-left: 2mm; }}
+ol.headlines {{ margin: 0; padding-left: 6mm; font-size: 11.5pt; line-height: 1.65; }}
+ol.headlines li {{ margin-bottom: 1mm; }}
+.charts {{ display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; }}
+figure {{ margin: 0; }}
+figcaption {{ font-size: 10pt; font-weight: bold; text-align: center; margin-bottom: 1mm; }}
+svg {{ width: 100%; height: auto; display: block; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 9.5pt; margin-bottom: 1mm; }}
+th, td {{ border: 1px solid #777; padding: 1.2mm 1.5mm; text-align: right; white-space: nowrap; }}
+th {{ background: #DDEBF7; text-align: center; white-space: normal; font-size: 9pt; }}
+td:first-child {{ text-align: left; }}
+tr.total td {{ font-weight: bold; background: #F2F2F2; }}
+td.alert {{ color: #C00000; font-weight: bold; }}
+.notes {{ font-size: 8.5pt; color: #555; line-height: 1.5; margin-top: 3mm;
+          border-top: 1px solid #ccc; padding-top: 2mm; }}
+.notes p {{ margin: 0 0 1mm; }}
+@page {{ size: A4 portrait; margin: 10mm; }}
+@media print {{
+  body {{ background: #fff; }}
+  .page {{ width: auto; min-height: 0; margin: 0; padding: 0; }}
+  h1 {{ font-size: 18pt; }}
+  h2 {{ margin: 2.5mm 0 1.5mm; font-size: 11.5pt; }}
+  ol.headlines {{ font-size: 10.5pt; line-height: 1.5; }}
+  svg {{ max-height: 58mm; }}
+  th, td {{ padding: 0.7mm 1.2mm; font-size: 9pt; }}
+  .notes {{ font-size: 8pt; margin-top: 2mm; }}
+  figure, table {{ break-inside: avoid; page-break-inside: avoid; }}
+  * {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
+}}
+"""
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{v * 100:.1f}%"
+
+
+def _num(v: float | int | None, digits: int = 0) -> str:
+    if v is None:
+        return "—"
+    return f"{v:,.{digits}f}"
+
+
+def ratio_sentence(row: dict, prefix: str) -> str:
+    """交叉巡察平均移交问题线索数是非交叉方式的1.9倍（95%置信区间1.6–2.2）, with significance."""
+    r, lo, hi = (
+        row.get("ratio_clues"),
+        row.get("ratio_clues_ci_low"),
+        row.get("ratio_clues_ci_high"),
+    )
+    if r is None:
+        return f"{prefix}交叉巡察或非交叉巡察移交线索数为0，暂不能计算两者之比。"
+    text = f"{prefix}交叉巡察平均移交问题线索数是非交叉方式的{r:.1f}倍"
+    if lo is not None and hi is not None:
+        text += f"（95%置信区间{lo:.1f}–{hi:.1f}）"
+        text += "，差异具有统计显著性" if lo > 1 or hi < 1 else "，区间包含1，差异尚不显著"
+    mh = row.get("mh_ratio_clues")
+    if mh is not None:
+        text += f"；按市和年度分层调整后为{mh:.1f}倍"
+    return text + "。"
+
+
+def rectification_sentence(row: dict, prefix: str) -> str:
+    return (
+        f"{prefix}共发现问题{row['found']}个，完成整改{row['completed']}个，"
+        f"完成率{(row['completion_rate'] or 0) * 100:.1f}%；逾期未完成整改{row['overdue']}个。"
+    )
+
+
+def headlines(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> list[str]:
+    year = f"{ctx.year}年度，"
+    ov = figures.overview(con, ctx.period).to_dicts()
+    total = next(r for r in ov if r["row_kind"] == "total")
+    lines = [
+        f"{year}全省对{total['inspections']}个党组织开展巡视巡察，"
+        + rectification_sentence(total, "").removesuffix("。")
+        + "。"
+    ]
+    cities = [r for r in ov if r["row_kind"] == "city" and r["completion_rate"] is not None]
+    if len(cities) > 1:
+        best = max(cities, key=lambda r: r["completion_rate"])
+        worst = min(cities, key=lambda r: r["completion_rate"])
+        lines.append(
+            f"各市中整改完成率最高的是{best['scope_name']}（{_pct(best['completion_rate'])}），"
+            f"最低的是{worst['scope_name']}（{_pct(worst['completion_rate'])}）。"
+        )
+    cross = figures.clue_yield_comparison(con, ctx.period).to_dicts()
+    prov = next(r for r in cross if r["row_kind"] == "total")
+    lines.append(ratio_sentence(prov, year))
+    cross_all = figures.clue_yield_comparison(con, ALL_PERIOD).to_dicts()
+    prov_all = next(r for r in cross_all if r["row_kind"] == "total")
+    lines.append(ratio_sentence(prov_all, f"{ctx.all_years_label}，"))
+    lines.append(
+        f"{year}移交问题线索{total['clues']}件，其中涉及县管干部{total['county_cadre_clues']}件；"
+        f"已立案{total['cases_filed']}件，给予党纪政务处分{total['disciplined']}人。"
+    )
+    intake, _ = figures.intake_by_submitter(con)
+    mismatches = figures.reconciliation(con).height
+    lines.append(
+        f"本次发布共收到报送文件{int(intake['files'].sum())}个，拒收{int(intake['rejected'].sum())}个，"
+        f"隔离数据{int(intake['quarantined'].sum())}行；自报数与明细不一致{mismatches}处"
+        "（详见统计表“数据质量说明”）。"
+    )
+    return lines
+
+
+def _table(headers: list[str], rows: list[tuple[list[str], str]], alert_cols: set[int]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = []
+    for cells, kind in rows:
+        tds = []
+        for i, c in enumerate(cells):
+            cls = ' class="alert"' if i in alert_cols and c not in ("0", "—") else ""
+            tds.append(f"<td{cls}>{escape(c)}</td>")
+        body.append(f'<tr class="{escape(kind)}">{"".join(tds)}</tr>')
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def overview_table(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> str:
+    rows = [
+        (
+            [
+                r["scope_name"],
+                _num(r["inspections"]),
+                _num(r["found"]),
+                _num(r["completed"]),
+                _pct(r["completion_rate"]),
+                _num(r["overdue"]),
+                _num(r["clues"]),
+                _num(r["county_cadre_clues"]),
+                _num(r["cases_filed"]),
+                _num(r["disciplined"]),
+            ],
+            r["row_kind"],
+        )
+        for r in figures.overview(con, ctx.period).to_dicts()
+    ]
+    headers = ["地区", "巡视巡察党组织数", "发现问题", "完成整改", "完成率", "逾期未完成"]
+    headers += ["移交线索", "其中县管干部", "立案", "处分人数"]
+    return _table(headers, rows, {5})
+
+
+def _ci(r: dict, key: str) -> str:
+    lo, hi = r.get(f"{key}_ci_low"), r.get(f"{key}_ci_high")
+    return "—" if lo is None or hi is None else f"{lo:.1f}–{hi:.1f}"
+
+
+def cross_table(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> str:
+    rows = [
+        (
+            [
+                r["scope_name"],
+                _num(r["x_inspections"]),
+                _num(r["x_clues_per_inspection"], 2),
+                _num(r["n_inspections"]),
+                _num(r["n_clues_per_inspection"], 2),
+                _num(r["ratio_clues"], 1),
+                _ci(r, "ratio_clues"),
+                _num(r["mh_ratio_clues"], 1),
+            ],
+            r["row_kind"],
+        )
+        for r in figures.clue_yield_comparison(con, ctx.period).to_dicts()
+    ]
+    headers = ["地区", "交叉巡察次数", "交叉平均线索", "非交叉巡察次数", "非交叉平均线索"]
+    headers += ["比值（倍）", "95%置信区间", "分层调整后比值"]
+    return _table(headers, rows, set())
+
+
+def charts(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> str:
+    cross = figures.clue_yield_comparison(con, ctx.period).to_dicts()
+    labels = [r["scope_name"].replace(TOTAL_LABEL, "全省") for r in cross]
+    notes = [f"比值{r['ratio_clues']:.1f}倍" if r["ratio_clues"] else "" for r in cross]
+    bars = grouped_bars(
+        labels,
+        [
+            ("交叉巡察", CROSS_COLOUR, [r["x_clues_per_inspection"] for r in cross]),
+            ("非交叉巡察", NON_CROSS_COLOUR, [r["n_clues_per_inspection"] for r in cross]),
+        ],
+        lambda v: f"{v:.2f}",
+        notes,
+        title="平均每次巡察移交问题线索数",
+    )
+    rect = figures.rectification(con, ctx.period).to_dicts()
+    colours = [CROSS_COLOUR if r["row_kind"] == "total" else NON_CROSS_COLOUR for r in rect]
+    rates = horizontal_bars(
+        [r["scope_name"] for r in rect],
+        [r["completion_rate"] for r in rect],
+        _pct_axis,
+        colours,
+        title="整改完成率",
+    )
+    return (
+        '<section class="charts">'
+        f"<figure><figcaption>{escape(f'{ctx.year}年度平均每次巡察移交问题线索数（县管单位）')}"
+        f"</figcaption>{bars}</figure>"
+        f"<figure><figcaption>{escape(f'{ctx.year}年度各地整改完成率')}</figcaption>{rates}</figure>"
+        "</section>"
+    )
+
+
+def _pct_axis(v: float) -> str:
+    return f"{v * 100:.0f}%" if abs(v * 100 - round(v * 100)) < 1e-9 else f"{v * 100:.1f}%"
+
+
+def render_brief(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> str:
+    title = f"{ctx.province_name}巡视巡察工作简报"
+    published = f"，发布于{ctx.published_at:%Y-%m-%d %H:%M}" if ctx.published_at else ""
+    stale = f'<div class="stale">{escape(ctx.stale_notice)}</div>' if ctx.stale_notice else ""
+    items = "".join(f"<li>{escape(s)}</li>" for s in headlines(con, ctx))
+    notes = [
+        f"数据来源：已发布数据仓库 published.duckdb，数据截至{ctx.as_of_text}{published}；"
+        "各项数字与同日生成的《巡视巡察工作统计表》一致。",
+        "统计归属：县（市、区）和市直单位计入所属市，省直单位计入省本级；年度按巡视巡察进驻日期。",
+        "交叉巡察比较口径：县管单位的巡视巡察，不含对村（社区）巡察；比值 = 交叉与非交叉巡察平均"
+        "每次移交线索数之比，95%置信区间 exp(ln RR ± 1.96×√(1/c₁ + 1/c₀))，c₁、c₀ 为两组线索数；"
+        "分层调整为按市×年度的 Mantel–Haenszel 估计。",
+        f"逾期：整改状态不是“已完成”且整改时限早于{ctx.as_of_text}的问题。",
+    ]
+    note_html = "".join(f"<p>{escape(n)}</p>" for n in notes)
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}（{ctx.year}年度）</title><style>{CSS}</style></head>"
+        '<body><main class="page">'
+        f"<h1>{escape(title)}</h1>"
+        f'<p class="sub">{escape(f"{ctx.year}年度 · 数据截至{cn_date(ctx.as_of)}{published}")}</p>'
+        f"{stale}"
+        f'<section><h2>要点</h2><ol class="headlines">{items}</ol></section>'
+        f"{charts(con, ctx)}"
+        f"<section><h2>{escape(f'{ctx.year}年度总体情况')}</h2>{overview_table(con, ctx)}</section>"
+        f"<section><h2>{escape(f'{ctx.year}年度交叉巡察成效对比')}</h2>{cross_table(con, ctx)}"
+        "</section>"
+        f'<section class="notes">{note_html}</section>'
+        "</main></body></html>\n"
+    )
+
+
+def write_brief(path: Path, con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> Path:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(render_brief(con, ctx), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def brief_name(year: int) -> str:
+    return f"简报_{year}.html"

@@ -1,0 +1,485 @@
+"""The print-ready statistics workbook leaders receive: 巡视巡察工作统计表_<year>.xlsx.
+
+One sheet per question a leader asks (how much was found and fixed, does
+交叉 inspection find more, what is overdue, what became of the clues, how the
+linked campaigns and findings moved between levels, can the data be trusted).
+Figures come from `reports.figures` only; layout from `reports.sheet`.
+Year handling: sheets with a period show the selected year and, below it, the
+cumulative 全部 period, because leaders compare one year with the whole term;
+campaign, linkage and data-quality sheets are not split by year (footnoted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+
+from reports import figures
+from reports.context import ALL_PERIOD, ReportContext, cn_date
+from reports.sheet import Column, Formats, SheetBuilder
+
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+SHEETS = (
+    "总体情况",
+    "交叉巡察成效对比",
+    "整改进展",
+    "线索处置",
+    "上下联动",
+    "成果联动",
+    "数据质量说明",
+)
+DISPOSAL_ORDER = ("谈话函询", "初步核实", "暂存待查", "予以了结", "立案审查调查", "待处置")
+
+SCOPE_NOTE = (
+    "按被巡察单位所在区划归属统计：县（市、区）的单位计入所属市，市直单位计入该市，"
+    "省直单位计入“省本级”；全省合计 = 各市 + 省本级（发布前经质量检查 B3 核对）。"
+)
+
+
+Con = duckdb.DuckDBPyConnection
+
+
+def _period_sections(
+    ctx: ReportContext, rows_for: Callable[[str], list[dict]]
+) -> list[tuple[str | None, list[dict]]]:
+    """The selected year first, then the cumulative 全部 period."""
+    return [
+        (f"{ctx.year}年度", rows_for(ctx.period)),
+        (ctx.all_years_label, rows_for(ALL_PERIOD)),
+    ]
+
+
+def _source_note(ctx: ReportContext) -> str:
+    published = f"，发布于{ctx.published_at:%Y-%m-%d %H:%M}" if ctx.published_at else ""
+    return f"数据来源：已发布数据仓库 published.duckdb（数据截至{ctx.as_of_text}{published}）。"
+
+
+def sheet_overview(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
+    cols = [
+        Column("scope_name", "地区", "text"),
+        Column("inspections", "巡视巡察\n党组织数"),
+        Column("found", "发现问题数", group="发现问题及整改"),
+        Column("completed", "完成整改数", group="发现问题及整改"),
+        Column("completion_rate", "整改完成率", "pct", group="发现问题及整改"),
+        Column("overdue", "逾期未完成", group="发现问题及整改", alert=True),
+        Column("clues", "线索数", group="移交问题线索"),
+        Column("county_cadre_clues", "其中县管干部", group="移交问题线索"),
+        Column("cases_filed", "立案数", group="线索处置结果"),
+        Column("disciplined", "处分人数", group="线索处置结果"),
+    ]
+    sb = SheetBuilder(
+        book,
+        fmt,
+        SHEETS[0],
+        f"{ctx.province_name}巡视巡察工作总体情况统计表（{ctx.year}年度）",
+        ctx,
+        len(cols),
+    )
+    sb.table(
+        cols, _period_sections(ctx, lambda p: figures.overview(con, p).to_dicts()), freeze=True
+    )
+    sb.footnotes(
+        [
+            _source_note(ctx),
+            SCOPE_NOTE,
+            "年度按巡视巡察进驻日期所在年度统计，问题、线索归入其所属巡视巡察的年度；"
+            f"“{ctx.all_years_label}”为全部年度合计。",
+            "巡视巡察党组织数 = 有效的巡视巡察安排记录数（每次巡视巡察对应一个被巡察党组织）。",
+            "整改完成率 = 完成整改数 ÷ 发现问题数；逾期未完成 = 整改状态不是“已完成”且整改时限"
+            f"早于{ctx.as_of_text}的问题（含长期坚持）。",
+            "立案数 = 是否立案为“是”的线索数；处分人数为线索登记的党纪政务处分人数之和（未填按0计）。",
+        ]
+    )
+    sb.finish()
+
+
+def sheet_cross(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
+    cols = [Column("scope_name", "地区", "text")]
+    for p, group in (("x", "交叉巡察"), ("n", "非交叉巡察")):
+        cols += [
+            Column(f"{p}_inspections", "巡察次数", group=group),
+            Column(f"{p}_clues", "移交线索", group=group),
+            Column(f"{p}_county_cadre_clues", "其中县管干部", group=group),
+            Column(f"{p}_clues_per_inspection", "平均每次移交线索", "rate", group=group),
+        ]
+    for key, group in (
+        ("ratio_clues", "平均移交线索数之比（交叉÷非交叉）"),
+        ("mh_ratio_clues", "分层调整后之比"),
+        ("ratio_county_cadre_clues", "县管干部线索数之比"),
+    ):
+        cols += [
+            Column(key, "比值（倍）", "ratio", group=group),
+            Column(f"{key}_ci_low", "95%置信下限", "ratio", group=group),
+            Column(f"{key}_ci_high", "95%置信上限", "ratio", group=group),
+        ]
+    sb = SheetBuilder(
+        book,
+        fmt,
+        SHEETS[1],
+        f"{ctx.province_name}交叉巡察与非交叉巡察成效对比表（{ctx.year}年度）",
+        ctx,
+        len(cols),
+    )
+    sections = _period_sections(ctx, lambda p: figures.clue_yield_comparison(con, p).to_dicts())
+    sb.table(cols, sections, freeze=True, repeat_header=True)
+    sb.footnotes(
+        [
+            _source_note(ctx),
+            "比较口径（报送规范§6）：被巡察单位管理权限为“县管”的巡视巡察，不含对村（社区）巡察；"
+            "巡察方式含“交叉”的为交叉巡察，其余为非交叉巡察；未移交线索的巡察也计入巡察次数。",
+            "平均每次移交线索 = 移交线索数 ÷ 巡察次数；比值 = 交叉巡察平均数 ÷ 非交叉巡察平均数，"
+            "县管干部线索数之比同理。",
+            "95%置信区间按泊松率之比的对数法：exp(ln RR ± 1.96×√(1/c₁ + 1/c₀))，c₁、c₀ 分别为"
+            "交叉、非交叉巡察的线索数；任一组线索数为0时不计算，显示“—”。区间包含1时，"
+            "两种方式的差异在统计上不显著。",
+            "分层调整后之比为 Mantel–Haenszel 估计：按市×年度分层（省本级单位自成一层），"
+            "排除各市、各年度交叉巡察比重不同带来的偏差；置信区间用 Greenland–Robins 方差。",
+            "省直单位不属县管，不进入本表比较口径，故不单列省本级；全省合计行即全省口径。",
+        ]
+    )
+    sb.finish()
+
+
+def sheet_rectification(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
+    group = "未完成整改问题的整改时限"
+    cols = [
+        Column("scope_name", "地区", "text"),
+        Column("found", "发现问题数"),
+        Column("completed", "已完成", group="整改状态"),
+        Column("in_progress", "整改中", group="整改状态"),
+        Column("not_started", "未整改", group="整改状态"),
+        Column("long_term", "长期坚持", group="整改状态"),
+        Column("completion_rate", "整改完成率", "pct"),
+        Column("overdue", "已逾期", group=group, fill="red", alert=True),
+        Column("age_due_soon", "10日内到期", group=group, fill="yellow"),
+        Column("age_later", "10日后到期", group=group, fill="green"),
+        Column("age_no_deadline", "未设时限", group=group),
+    ]
+    sb = SheetBuilder(
+        book,
+        fmt,
+        SHEETS[2],
+        f"{ctx.province_name}巡视巡察发现问题整改进展情况表（{ctx.year}年度）",
+        ctx,
+        len(cols),
+    )
+    sections = _period_sections(
+        ctx, lambda p: figures.rectification_progress(con, p, ctx.as_of).to_dicts()
+    )
+    sb.table(cols, sections, freeze=True)
+    overdue = figures.overdue_problems(con, ctx.as_of)
+    sb.caption(f"逾期未完成整改问题清单（全部年度，共{overdue.height}个，按逾期天数从多到少排列）")
+    detail = [
+        Column("n", "序号"),
+        Column("city_name", "所属地区", "text"),
+        Column("unit_name", "被巡察单位", "text", span=2),
+        Column("organiser_name", "组织单位", "text"),
+        Column("problem_code", "问题编号", "text"),
+        Column("problem_category", "问题类别", "text"),
+        Column("status", "整改状态", "text"),
+        Column("entry_year", "进驻年度", "year"),
+        Column("deadline", "整改时限", "date"),
+        Column("days_overdue", "逾期天数", alert=True),
+    ]
+    rows = [r | {"n": i} for i, r in enumerate(overdue.to_dicts(), start=1)]
+    sb.table(detail, [(None, rows)], empty_text="无逾期未完成整改的问题")
+    sb.footnotes(
+        [
+            _source_note(ctx),
+            SCOPE_NOTE,
+            "年度按所属巡视巡察的进驻日期统计；整改完成率 = 已完成 ÷ 发现问题数。",
+            f"整改时限以{ctx.as_of_text}为基准：红色“已逾期”= 整改状态不是“已完成”且整改时限早于"
+            "该日（含长期坚持）；黄色“10日内到期”= 时限在该日起10日内（含第10日）；"
+            "绿色“10日后到期”= 时限更晚；“未设时限”= 未填整改时限。四项之和等于未完成整改的问题数。",
+            "逾期问题清单列出全部年度的逾期问题，供督办使用；问题描述等明细见已发布仓库 fct_problem。",
+        ]
+    )
+    sb.finish()
+
+
+def _disposal_order(found: list[str]) -> list[str]:
+    known = [c for c in DISPOSAL_ORDER if c in found]
+    return known + [c for c in found if c not in known]
+
+
+def sheet_clues(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
+    frames = {p: figures.clue_disposal(con, p) for p in (ctx.period, ALL_PERIOD)}
+    seen: list[str] = []
+    for _, cats in frames.values():
+        seen += [c for c in cats if c not in seen]
+    disposals = _disposal_order(seen)
+    cols = [Column("scope_name", "地区", "text"), Column("transferred", "移交问题线索")]
+    cols += [Column(c, c, group="处置方式") for c in disposals]
+    cols += [
+        Column("cases_filed", "立案数", group="立案"),
+        Column("case_rate", "立案率", "pct", group="立案"),
+        Column("disciplined", "处分人数"),
+    ]
+    sb = SheetBuilder(
+        book,
+        fmt,
+        SHEETS[3],
+        f"{ctx.province_name}巡视巡察移交问题线索处置情况表（{ctx.year}年度）",
+        ctx,
+        len(cols),
+    )
+    sections = _period_sections(ctx, lambda p: frames[p][0].to_dicts())
+    sb.table(cols, sections, freeze=True)
+    sb.footnotes(
+        [
+            _source_note(ctx),
+            SCOPE_NOTE,
+            "线索归入其所属巡视巡察的进驻年度；处置方式按线索登记的当前处置方式统计，"
+            "未填写的计为“待处置”。",
+            "立案数 = 是否立案为“是”的线索数；立案率 = 立案数 ÷ 移交问题线索数；"
+            "处分人数为党纪政务处分人数之和（未填按0计）。",
+        ]
+    )
+    sb.finish()
+
+
+def sheet_deployment(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
+    cols = [
+        Column("deployment_code", "部署编号", "text"),
+        Column("deployment_name", "部署名称", "text"),
+        Column("start_date", "启动日期", "date"),
+        Column("planned_targets", "计划对象数"),
+        Column("level", "组织层级", "text"),
+        Column("organisers", "组织单位数"),
+        Column("teams", "巡视巡察组数"),
+        Column("inspections", "巡视巡察对象数"),
+        Column("problems", "发现问题数"),
+        Column("clues", "移交线索数"),
+    ]
+    sb = SheetBuilder(
+        book,
+        fmt,
+        SHEETS[4],
+        f"{ctx.province_name}上下联动专项巡视巡察落实情况表",
+        ctx,
+        len(cols),
+        period_text="统计范围：全部联动部署（不分年度）",
+    )
+    df = figures.deployments(con)
+    sections: list[tuple[str | None, list[dict]]] = []
+    sums = ["organisers", "teams", "inspections", "problems", "clues"]
+    for code in df["deployment_code"].unique(maintain_order=True).to_list():
+        part = df.filter(pl.col("deployment_code") == code)
+        rows = [r | {"level": f"{r['level']}级"} for r in part.to_dicts()]
+        total = rows[0] | {"level": "小计", "row_kind": "total"}
+        total |= {c: int(part[c].sum()) for c in sums if c in part.columns}
+        sections.append((None, [*rows, total]))
+    vmerge = ["deployment_code", "deployment_name", "start_date", "planned_targets"]
+    sb.table(cols, sections, freeze=True, vmerge=vmerge, empty_text="无联动部署")
+    sb.footnotes(
+        [
+            _source_note(ctx),
+            "按联动部署（T6）逐项列示，不按年度筛选：一项部署的巡视巡察可能跨年度。",
+            "组织层级为组织巡视巡察的机构层级（省委巡视、市委巡察、县委巡察）；各项按填写了该"
+            "部署编号的有效巡视巡察统计，发现问题数、移交线索数为这些巡视巡察的问题和线索。",
+            "计划对象数为部署的整体计划数，合并显示，不按层级相加。",
+        ]
+    )
+    sb.finish()
+
+
+def sheet_linkage(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
+    cols = [
+        Column("link_type", "联动类型", "text"),
+        Column("direction", "方向", "text"),
+        Column("links", "联动事项数"),
+        Column("adopted", "已采纳", group="采纳情况"),
+        Column("not_adopted", "未采纳", group="采纳情况"),
+        Column("in_progress", "办理中", group="采纳情况"),
+        Column("adoption_not_reported", "未填报", group="采纳情况"),
+        Column("adoption_rate", "采纳率", "pct"),
+        Column("missing_source_problem", "来源问题不存在", group="问题编号核对", alert=True),
+        Column("missing_target_problem", "接收问题不存在", group="问题编号核对", alert=True),
+    ]
+    sb = SheetBuilder(
+        book,
+        fmt,
+        SHEETS[5],
+        f"{ctx.province_name}巡视巡察成果联动情况表",
+        ctx,
+        len(cols),
+        period_text="统计范围：全部登记的成果联动事项（不分年度）",
+    )
+    df = figures.linkages(con)
+    rows: list[dict] = []
+    for link_type in df["link_type"].unique(maintain_order=True).to_list():
+        part = [r for r in df.filter(pl.col("link_type") == link_type).to_dicts() if r["links"]]
+        rows += part or [
+            {"link_type": link_type, "direction": "—"}
+            | {c: 0 for c in df.columns[2:]}
+            | {"adoption_rate": None}
+        ]
+    counts = [c for c in df.columns if c not in ("link_type", "direction", "adoption_rate")]
+    total = {"link_type": "合计", "direction": "", "row_kind": "total"}
+    total |= {c: int(df[c].sum()) for c in counts}
+    total["adoption_rate"] = total["adopted"] / total["links"] if total.get("links") else None
+    sb.table(cols, [(None, [*rows, total])], freeze=True, vmerge=["link_type"])
+    sb.footnotes(
+        [
+            _source_note(ctx),
+            "按成果联动登记表（T5）全部登记事项统计，不按年度筛选（登记日期常在巡视巡察次年）。",
+            "方向由来源单位与接收单位的区划层级决定：向上（下级报上级）、向下（上级交下级）、同级。",
+            "采纳率 = 已采纳 ÷ 联动事项数（未填采纳情况的计入分母）；没有事项的方向不列示。",
+            "问题编号核对（提示性检查 W3）：登记的来源或接收问题编号在对应机构的问题台账中不存在，"
+            "需请报送单位核实。",
+        ]
+    )
+    sb.finish()
+
+
+def _file_folder(path: str) -> str:
+    parts = Path(path).parts
+    return parts[0] if len(parts) > 1 else ""
+
+
+def sheet_quality(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
+    intake, rules = figures.intake_by_submitter(con)
+    ncols = 5 + len(rules)
+    sb = SheetBuilder(
+        book,
+        fmt,
+        SHEETS[6],
+        f"{ctx.province_name}巡视巡察数据质量说明",
+        ctx,
+        max(ncols, 7),
+        period_text="统计范围：本次发布所依据的全部报送文件",
+    )
+    gate = figures.gate_summary(con)
+    warnings = "；".join(
+        f"{w['rule']} {w.get('description') or ''}：{w['failing']}项" for w in gate["warnings"]
+    )
+    status = ctx.stale_notice or "最近一次刷新已通过全部阻断性检查并发布，本表为最新数据。"
+    sb.caption("一、发布与质量检查")
+    sb.kv_rows(
+        [
+            ("数据截至", ctx.as_of_text),
+            ("发布时间", f"{ctx.published_at:%Y-%m-%d %H:%M}" if ctx.published_at else "—"),
+            (
+                "阻断性检查",
+                f"共{gate['blocking_total']}项，通过{gate['blocking_passed']}项"
+                "（未全部通过的数据不会发布）",
+            ),
+            ("提示性检查", warnings or "无提示"),
+            ("数据状态", status),
+        ]
+    )
+    sb.caption("二、报送文件与隔离行（按报送单位）")
+    cols = [
+        Column("submitter_name", "报送单位", "text"),
+        Column("files", "报送文件数"),
+        Column("rejected", "拒收文件数", alert=True),
+        Column("rows_loaded", "载入行数"),
+    ]
+    cols += [Column(r, r, group="隔离行数（按规则）") for r in rules]
+    cols += [Column("quarantined", "隔离行数合计", alert=True)]
+    rows = intake.to_dicts()
+    total = {"submitter_name": "合计", "row_kind": "total"}
+    total |= {c.key: int(intake[c.key].sum()) for c in cols[1:] if c.key in intake.columns}
+    sb.table(cols, [(None, [*rows, total])] if rows else [(None, [])])
+    sb.caption("三、拒收文件明细")
+    rejected = [
+        r
+        | {
+            "submitter_name": r["submitter_name"]
+            if r["submitter_name"] != "无法确定"
+            else (
+                f"未确定（文件夹：{_file_folder(r['file_path'])}）"
+                if _file_folder(r["file_path"])
+                else "未确定"
+            ),
+            "detail": f"文件：{r['file_path']}\n原因：{r['message'] or ''}",
+        }
+        for r in figures.rejected_files(con).to_dicts()
+    ]
+    sb.table(
+        [
+            Column("submitter_name", "报送单位", "text"),
+            Column("rule", "规则", "text"),
+            Column("detail", "文件及原因", "wrap", stretch=True),
+        ],
+        [(None, rejected)],
+        empty_text="无拒收文件",
+    )
+    sb.caption("四、缺报情况（提示性检查 W2）")
+    sb.table(
+        [
+            Column("region_name", "区划", "text"),
+            Column("region_level", "层级", "text"),
+            Column("year", "缺报年度", "year"),
+        ],
+        [(None, figures.missing_submissions(con).to_dicts())],
+        empty_text="无：各区划在有报送的年度均已报送",
+    )
+    sb.caption("五、工作情况汇总表（T4）自报数与明细推算数不一致（提示性检查 W1）")
+    sb.table(
+        [
+            Column("submitter_name", "报送单位", "text"),
+            Column("region_name", "区划", "text"),
+            Column("year", "年度", "year"),
+            Column("metric", "指标", "text"),
+            Column("reported", "自报数"),
+            Column("derived", "推算数"),
+            Column("difference", "差额（自报−推算）", alert=True),
+        ],
+        [(None, figures.reconciliation(con).to_dicts())],
+        empty_text="无：自报数与明细一致",
+    )
+    sb.footnotes(
+        [
+            _source_note(ctx),
+            "隔离行：未通过行级规则、未进入统计的行（R1 单位或机构名称无法识别；R2 必填项缺失或无法识别；"
+            "R3 同一文件内编号重复；R4 交叉巡察派出区划与被巡察单位区划相同；"
+            "R5 问题或线索找不到所属巡视巡察；R6 日期先后矛盾）。隔离明细见已发布仓库 quarantine 表。",
+            "拒收文件：整个文件未载入（F1 无法读取；F2 没有工作表符合任何模板；F3 无法确定报送单位；"
+            "F4 超出大小限制）。请报送单位按原因更正后重新报送。",
+            "推算数按报送规范§6由巡视巡察安排表、问题台账、线索表计算；差额只提示、不阻断发布。",
+        ]
+    )
+    sb.finish()
+
+
+def write_workbook(path: Path, con: Con, ctx: ReportContext) -> Path:
+    """Write all seven sheets; the file is written beside and renamed, never left half-done."""
+    tmp = path.with_name(f".{path.stem}.tmp.xlsx")
+    book = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+    book.set_properties(
+        {
+            "title": f"{ctx.province_name}巡视巡察工作统计表（{ctx.year}年度）",
+            "comments": f"数据截至{cn_date(ctx.as_of)}；来源 published.duckdb",
+        }
+    )
+    fmt = Formats(book)
+    for writer in (
+        sheet_overview,
+        sheet_cross,
+        sheet_rectification,
+        sheet_clues,
+        sheet_deployment,
+        sheet_linkage,
+        sheet_quality,
+    ):
+        writer(book, fmt, con, ctx)
+    book.close()
+    tmp.replace(path)
+    return path
+
+
+def workbook_name(year: int) -> str:
+    return f"巡视巡察工作统计表_{year}.xlsx"
+
+
+__all__ = ["SHEETS", "WORKBOOK_OPTIONS", "workbook_name", "write_workbook"]

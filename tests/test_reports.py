@@ -1,0 +1,318 @@
+"""Leader reports (issue 5): real refresh of the acceptance corpus, real files, no mocks.
+
+The corpus is copied and one registry unit is renamed to a formula-like text
+(its old name kept as an alias, so every reference still resolves): the
+workbook must show it as text, never as a formula.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from orchestration.cli import main
+from orchestration.home import Home
+from orchestration.refresh import run_refresh
+from reports.generate import (
+    StaleDataError,
+    convert_to_pdf,
+    generate_reports,
+    office_binary,
+)
+from reports.workbook import SHEETS
+
+ACCEPTANCE = Path("/work/shared/acceptance")
+AS_OF = date(2025, 3, 15)
+YEAR = 2024
+UNIT_CODE = "390221025"  # has overdue problems in the corpus
+FORMULA_NAME = '=HYPERLINK("#","樟滩街道菱桥社区")'
+WORKBOOK = f"巡视巡察工作统计表_{YEAR}.xlsx"
+BRIEF = f"简报_{YEAR}.html"
+
+
+def _rename_unit(inbox: Path) -> None:
+    """Give one T0 unit a formula-like name, keeping the old name as an alias."""
+    path = inbox / "澄岚省委巡视办" / "2023年" / "巡视巡察基础数据（区划、名录、联动部署）.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book["单位名录"]
+    for row in sheet.iter_rows():
+        if row[0].value == UNIT_CODE:
+            old = row[1].value
+            row[1].value = FORMULA_NAME
+            row[1].data_type = "s"  # stored as text, exactly as a submitter's cell would be
+            row[2].value = f"{row[2].value}、{old}" if row[2].value else old
+            break
+    else:
+        raise AssertionError(f"unit {UNIT_CODE} not in the corpus registry")
+    book.save(path)
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("reports")
+    inbox = root / "inbox"
+    shutil.copytree(ACCEPTANCE / "inbox", inbox)
+    _rename_unit(inbox)
+    home = Home.from_env(root / "home")
+    outcome = run_refresh(inbox, home, AS_OF)
+    assert outcome.published, outcome.errors or outcome.blocking_failures
+    folder = home.reports / AS_OF.isoformat()
+    written_by_asset = sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    paths = generate_reports(home.root, YEAR, allow_stale=False)
+    return {
+        "root": root,
+        "inbox": inbox,
+        "home": home,
+        "paths": paths,
+        "asset_files": written_by_asset,
+        "book": openpyxl.load_workbook(paths[0]),
+    }
+
+
+def published_rows(home: Home, sql: str, params: list | None = None) -> list[dict]:
+    con = duckdb.connect(str(home.published), read_only=True)
+    try:
+        rel = con.sql(sql, params=params)
+        cols = rel.columns
+        return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
+    finally:
+        con.close()
+
+
+def header_map(sheet) -> tuple[int, dict[str, int]]:  # type: ignore[no-untyped-def]
+    """(first data row, {'group/label' or 'label': column}) of the sheet's first table."""
+    top = next(r for r in range(1, 10) if sheet.cell(r, 1).value == "地区")
+    cols: dict[str, int] = {}
+    group = None
+    for c in range(1, sheet.max_column + 1):
+        parent, child = sheet.cell(top, c).value, sheet.cell(top + 1, c).value
+        if parent is not None:
+            group = parent
+        if child is None:
+            cols[str(parent)] = c
+        else:
+            cols[f"{group}/{child}"] = c
+    return top + 2, cols
+
+
+def total_rows(sheet, first: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """Rows labelled 全省合计, in order: the year section, then the cumulative one."""
+    return [r for r in range(first, sheet.max_row + 1) if sheet.cell(r, 1).value == "全省合计"]
+
+
+def test_files_land_in_the_as_of_folder(refreshed: dict) -> None:
+    xlsx, html = refreshed["paths"]
+    assert xlsx.parent == refreshed["home"].reports / "2025-03-15"
+    assert (xlsx.name, html.name) == (WORKBOOK, BRIEF)
+    # The Dagster asset `leader_reports` already wrote them during the refresh.
+    assert WORKBOOK in refreshed["asset_files"] and BRIEF in refreshed["asset_files"]
+
+
+def test_sheets_titles_headers_and_print_setup(refreshed: dict) -> None:
+    book = refreshed["book"]
+    assert book.sheetnames == list(SHEETS)
+    for sheet in book.worksheets:
+        title = sheet.cell(1, 1).value
+        assert title and title.startswith("澄岚省"), sheet.title
+        assert any(str(r).startswith("A1:") for r in sheet.merged_cells.ranges), sheet.title
+        assert "数据截至：2025年3月15日" in sheet.cell(2, 1).value
+        assert sheet.page_setup.orientation == "landscape"
+        assert int(sheet.page_setup.paperSize) == 9
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+        notes = [
+            sheet.cell(r, 1).value
+            for r in range(1, sheet.max_row + 1)
+            if str(sheet.cell(r, 1).value or "").startswith("注：")
+        ]
+        assert notes, f"{sheet.title} has no footnote"
+    overview = book["总体情况"]
+    assert overview.cell(1, 1).value == "澄岚省巡视巡察工作总体情况统计表（2024年度）"
+    assert overview.freeze_panes == "B5"
+    _, cols = header_map(overview)
+    for key in (
+        "巡视巡察\n党组织数",
+        "发现问题及整改/发现问题数",
+        "发现问题及整改/整改完成率",
+        "移交问题线索/其中县管干部",
+        "线索处置结果/处分人数",
+    ):
+        assert key in cols
+    cross_notes = " ".join(
+        str(c.value) for row in book["交叉巡察成效对比"].iter_rows() for c in row if c.value
+    )
+    assert "县管" in cross_notes and "对村（社区）" in cross_notes and "1.96" in cross_notes
+
+
+def test_overview_equals_published_tables(refreshed: dict) -> None:
+    sheet = refreshed["book"]["总体情况"]
+    first, cols = header_map(sheet)
+    year_row, all_row = total_rows(sheet, first)
+    for row, period in ((year_row, str(YEAR)), (all_row, "全部")):
+        (rect,) = published_rows(
+            refreshed["home"],
+            "SELECT * FROM rpt_rectification WHERE scope_code = '390000' AND period = ?",
+            [period],
+        )
+        assert sheet.cell(row, cols["发现问题及整改/发现问题数"]).value == rect["found"]
+        assert sheet.cell(row, cols["发现问题及整改/完成整改数"]).value == rect["completed"]
+        assert sheet.cell(row, cols["发现问题及整改/逾期未完成"]).value == rect["overdue"]
+        assert sheet.cell(row, cols["发现问题及整改/整改完成率"]).value == pytest.approx(
+            rect["completion_rate"], rel=1e-12
+        )
+        where = "" if period == "全部" else f"WHERE entry_year = {YEAR}"
+        (clues,) = published_rows(
+            refreshed["home"],
+            f"SELECT count(*) AS n, count(*) FILTER (WHERE cadre_level = '县管干部') AS k "
+            f"FROM fct_clue {where}",
+        )
+        assert sheet.cell(row, cols["移交问题线索/线索数"]).value == clues["n"]
+        assert sheet.cell(row, cols["移交问题线索/其中县管干部"]).value == clues["k"]
+    # Cities plus 省本级 add up to the province in every count column.
+    for c in range(2, sheet.max_column + 1):
+        if sheet.cell(first + 1, c).number_format.endswith("%"):
+            continue
+        parts = [sheet.cell(r, c).value for r in range(first + 1, year_row)]
+        assert sum(parts) == sheet.cell(year_row, c).value
+
+
+def test_cross_ratio_equals_rpt_clue_yield_ratio(refreshed: dict) -> None:
+    sheet = refreshed["book"]["交叉巡察成效对比"]
+    first, cols = header_map(sheet)
+    group = "平均移交线索数之比（交叉÷非交叉）"
+    for row, period in zip(total_rows(sheet, first), (str(YEAR), "全部"), strict=True):
+        (ratio,) = published_rows(
+            refreshed["home"],
+            "SELECT * FROM rpt_clue_yield_ratio WHERE scope_code = '390000' AND period = ?",
+            [period],
+        )
+        assert sheet.cell(row, cols[f"{group}/比值（倍）"]).value == ratio["ratio_clues"]
+        assert sheet.cell(row, cols[f"{group}/95%置信下限"]).value == ratio["ratio_clues_ci_low"]
+        assert sheet.cell(row, cols[f"{group}/95%置信上限"]).value == ratio["ratio_clues_ci_high"]
+        assert sheet.cell(row, cols[f"{group}/比值（倍）"]).number_format == "0.0"
+        yields = {
+            r["inspection_group"]: r
+            for r in published_rows(
+                refreshed["home"],
+                "SELECT * FROM rpt_clue_yield WHERE scope_code = '390000' AND period = ?",
+                [period],
+            )
+        }
+        assert sheet.cell(row, cols["交叉巡察/巡察次数"]).value == yields["交叉"]["inspections"]
+        assert sheet.cell(row, cols["非交叉巡察/移交线索"]).value == yields["非交叉"]["clues"]
+
+
+def test_rectification_ageing_adds_up(refreshed: dict) -> None:
+    sheet = refreshed["book"]["整改进展"]
+    first, cols = header_map(sheet)
+    group = "未完成整改问题的整改时限"
+    end = next(r for r in range(first, sheet.max_row + 2) if sheet.cell(r, 1).value is None)
+    rows = [r for r in range(first, end) if sheet.cell(r, 2).value is not None]
+    assert rows
+    for r in rows:
+        found = sheet.cell(r, cols["发现问题数"]).value
+        done = sheet.cell(r, cols["整改状态/已完成"]).value
+        ages = [
+            sheet.cell(r, cols[f"{group}/{k}"]).value
+            for k in ("已逾期", "10日内到期", "10日后到期", "未设时限")
+        ]
+        assert sum(ages) == found - done
+    overdue_cell = sheet.cell(total_rows(sheet, first)[0], cols[f"{group}/已逾期"])
+    assert overdue_cell.fill.fgColor.rgb.endswith("F4B6B6")
+
+
+def test_no_cell_is_a_formula_even_for_formula_like_names(refreshed: dict) -> None:
+    home = refreshed["home"]
+    names = published_rows(home, "SELECT unit_name FROM dim_org WHERE unit_code = ?", [UNIT_CODE])
+    assert names == [{"unit_name": FORMULA_NAME}]
+    book = refreshed["book"]
+    seen = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula"
+                if cell.value == FORMULA_NAME:
+                    seen.append(cell)
+    assert seen and all(c.data_type == "s" for c in seen)
+
+
+def test_brief_is_self_contained_with_headlines(refreshed: dict) -> None:
+    html = refreshed["paths"][1].read_text(encoding="utf-8")
+    assert not re.search(r"https?://", html, re.IGNORECASE)
+    assert "<script" not in html.lower() and "<link" not in html.lower()
+    assert html.count("<svg") == 2
+    assert "Noto Sans CJK SC" in html and "@media print" in html
+    (ratio,) = published_rows(
+        refreshed["home"],
+        "SELECT * FROM rpt_clue_yield_ratio WHERE scope_code = '390000' AND period = ?",
+        [str(YEAR)],
+    )
+    sentence = (
+        f"交叉巡察平均移交问题线索数是非交叉方式的{ratio['ratio_clues']:.1f}倍"
+        f"（95%置信区间{ratio['ratio_clues_ci_low']:.1f}–{ratio['ratio_clues_ci_high']:.1f}）"
+    )
+    assert sentence in html
+    (rect,) = published_rows(
+        refreshed["home"],
+        "SELECT * FROM rpt_rectification WHERE scope_code = '390000' AND period = ?",
+        [str(YEAR)],
+    )
+    assert (
+        f"共发现问题{rect['found']}个，完成整改{rect['completed']}个，"
+        f"完成率{rect['completion_rate'] * 100:.1f}%"
+    ) in html
+    assert "注意" not in html  # not stale
+
+
+def test_cli_report_for_another_year_and_a_missing_year(refreshed: dict, capsys) -> None:  # type: ignore[no-untyped-def]
+    home = str(refreshed["home"].root)
+    assert main(["report", "--home", home, "--year", "2023"]) == 0
+    folder = refreshed["home"].reports / "2025-03-15"
+    assert (folder / "巡视巡察工作统计表_2023.xlsx").exists()
+    assert (folder / "简报_2023.html").exists()
+    assert main(["report", "--home", home, "--year", "2019"]) == 1
+    assert "没有2019年度" in capsys.readouterr().err
+
+
+def test_pdf_conversion_with_libreoffice(refreshed: dict) -> None:
+    if office_binary() is None:
+        pytest.skip("LibreOffice (libreoffice/soffice) is not installed; PDF export not tested")
+    pdf = convert_to_pdf(refreshed["paths"][0])
+    assert pdf.parent == refreshed["paths"][0].parent and pdf.suffix == ".pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_blocked_refresh_refuses_reports_unless_allowed(refreshed: dict, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Acceptance phase 2 (a half-empty resubmission) is blocked by B4: reports go stale."""
+    root = refreshed["root"]
+    home = Home.from_env(root / "stale_home")
+    shutil.copytree(refreshed["home"].root, home.root)
+    inbox = root / "stale_inbox"
+    shutil.copytree(refreshed["inbox"], inbox)
+    shutil.copytree(ACCEPTANCE / "phase2", inbox, dirs_exist_ok=True)
+    outcome = run_refresh(inbox, home, date(2025, 3, 20))
+    assert not outcome.published
+    assert json.loads(home.state_file.read_text(encoding="utf-8"))["published"] is False
+
+    with pytest.raises(StaleDataError):
+        generate_reports(home.root, YEAR, allow_stale=False)
+    assert main(["report", "--home", str(home.root)]) == 2
+    assert "--allow-stale" in capsys.readouterr().err
+
+    xlsx, html = generate_reports(home.root, YEAR, allow_stale=True)
+    assert xlsx.parent.name == "2025-03-15"  # still the last published data
+    notice = (
+        "注意：最近一次刷新（2025-03-20）未通过质量检查，本表为上次发布的数据（截至2025年3月15日）"
+    )
+    book = openpyxl.load_workbook(xlsx)
+    for sheet in book.worksheets:
+        assert sheet.cell(2, 1).value == notice, sheet.title
+    assert notice in html.read_text(encoding="utf-8")
