@@ -124,7 +124,9 @@ def test_sensitive_names_absent(acceptance_run: RefreshRun, expected: dict) -> N
     con = duckdb.connect(str(acceptance_run.published), read_only=True)
     try:
         columns = con.execute(
-            "SELECT table_name, column_name FROM duckdb_columns() WHERE data_type = 'VARCHAR'"
+            "SELECT c.table_name, c.column_name FROM duckdb_columns() c "
+            "JOIN duckdb_tables() t USING (database_name, schema_name, table_name) "
+            "WHERE c.data_type = 'VARCHAR'"
         ).fetchall()
         names = set(expected["sensitive_names"])
         for table, column in columns:
