@@ -36,8 +36,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     home = Path(args.home or os.environ.get("XUNCHA_HOME") or "var")
     try:
         paths = generate_reports(home, args.year, args.allow_stale)
-        if args.pdf:
-            paths.append(convert_to_pdf(paths[0]))
     except StaleDataError as exc:
         print(f"未生成报表：{exc}", file=sys.stderr)
         return 2
@@ -46,4 +44,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 1
     for path in paths:
         print(f"已生成：{path}")
+    if args.pdf:
+        try:
+            print(f"已生成：{convert_to_pdf(paths[0])}")
+        except ReportError as exc:
+            print(f"未生成 PDF：{exc}", file=sys.stderr)
+            return 1
     return 0

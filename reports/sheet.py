@@ -112,6 +112,7 @@ class SheetBuilder:
         self.widths = [4] * self.ncols
         self.row = 0
         self._wrapped: list[tuple[int, int, str]] = []  # (row, first column, text)
+        self._breaks: list[int] = []
         self._title(title, period_text or f"统计年度：{ctx.year}年，另列{ctx.all_years_label}")
 
     # --- page furniture -------------------------------------------------
@@ -139,6 +140,10 @@ class SheetBuilder:
         self.ws.write_string(self.row, half, "单位：个、件、人、%", right)
         self.ws.set_row(self.row, 18)
         self.row += 1
+
+    def page_break(self) -> None:
+        """Start the next block on a new printed page (keeps a caption with its table)."""
+        self._breaks.append(self.row)
 
     def caption(self, text: str) -> None:
         """A bold line above a secondary table (一、二、… on the 数据质量说明 sheet)."""
@@ -387,3 +392,5 @@ class SheetBuilder:
         self.ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
         self.ws.set_footer("&C第 &P 页，共 &N 页")
         self.ws.hide_gridlines(2)
+        if self._breaks:
+            self.ws.set_h_pagebreaks(self._breaks)

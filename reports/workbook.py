@@ -390,6 +390,7 @@ def sheet_quality(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) ->
     total = {"submitter_name": "合计", "row_kind": "total"}
     total |= {c.key: int(intake[c.key].sum()) for c in cols[1:] if c.key in intake.columns}
     sb.table(cols, [(None, [*rows, total])] if rows else [(None, [])])
+    sb.page_break()
     sb.caption("三、拒收文件明细")
     rejected = [
         r

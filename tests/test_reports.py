@@ -193,9 +193,14 @@ def test_cross_ratio_equals_rpt_clue_yield_ratio(refreshed: dict) -> None:
             "SELECT * FROM rpt_clue_yield_ratio WHERE scope_code = '390000' AND period = ?",
             [period],
         )
-        assert sheet.cell(row, cols[f"{group}/比值（倍）"]).value == ratio["ratio_clues"]
-        assert sheet.cell(row, cols[f"{group}/95%置信下限"]).value == ratio["ratio_clues_ci_low"]
-        assert sheet.cell(row, cols[f"{group}/95%置信上限"]).value == ratio["ratio_clues_ci_high"]
+        # xlsxwriter stores 16 significant digits (Excel keeps 15): equal up to the last ulp.
+        for label, column in (
+            ("比值（倍）", "ratio_clues"),
+            ("95%置信下限", "ratio_clues_ci_low"),
+            ("95%置信上限", "ratio_clues_ci_high"),
+        ):
+            cell = sheet.cell(row, cols[f"{group}/{label}"]).value
+            assert cell == pytest.approx(ratio[column], rel=1e-14), label
         assert sheet.cell(row, cols[f"{group}/比值（倍）"]).number_format == "0.0"
         yields = {
             r["inspection_group"]: r
