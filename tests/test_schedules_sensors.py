@@ -102,6 +102,14 @@ def test_monthly_report_run_when_report_assets_exist(monkeypatch: pytest.MonkeyP
     assert schedule.cron_schedule == "0 8 1 * *"
     assert schedule.execution_timezone == "Asia/Shanghai"
     assert schedule.job_name == "report_job"
+    tick = datetime(2025, 4, 1, 8, tzinfo=ZoneInfo("Asia/Shanghai"))
+    data = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick))
+    assert len(data.run_requests) == 1
+
+    from orchestration.definitions import build_definitions
+
+    job = build_definitions().resolve_job_def("report_job")
+    assert job.asset_layer.executable_asset_keys, "report_job selects the reports group"
 
 
 def test_cron_and_time_zone_come_from_one_place_with_env_overrides(

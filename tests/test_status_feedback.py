@@ -242,11 +242,16 @@ def test_resubmitting_the_corrected_file_clears_its_rows(refreshed) -> None:
 
 def test_an_office_with_nothing_left_gets_no_workbook(refreshed) -> None:
     inbox, home = refreshed
-    assert _workbook(home, "390102") is not None  # 芦汀区: one R1 row
-    (inbox / "芦汀区委巡察办" / "2023年" / "芦汀区2023年度巡察工作数据.xlsx").unlink()
+    assert _workbook(home, "390102") is not None  # 芦汀区: one R1 row, 表3 row 8
+    path = inbox / "芦汀区委巡察办" / "2023年" / "芦汀区2023年度巡察工作数据.xlsx"
+    book = openpyxl.load_workbook(path)
+    for cell in book["表3"][8]:  # the office withdraws the clue of an unknown organiser
+        cell.value = None
+    book.save(path)
     _refresh(inbox, home)
     assert _workbook(home, "390102") is None
     assert not (home.feedback / "390102").exists()
+    assert _workbook(home, SHIDU) is not None  # the others are untouched
 
 
 def _ingest_files(home: Home) -> list[dict]:

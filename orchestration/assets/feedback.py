@@ -2,7 +2,6 @@
 
 import dagster as dg
 
-from orchestration.assets.quality import QUALITY_GATE
 from orchestration.feedback import write_feedback_with_data
 from orchestration.resources import XunchaSettings
 
@@ -12,7 +11,8 @@ SUBMITTER_FEEDBACK = dg.AssetKey("submitter_feedback")
 @dg.asset(
     key=SUBMITTER_FEEDBACK,
     group_name="quality",
-    deps=[QUALITY_GATE],
+    # Not behind the gate: a blocked refresh (e.g. B4) is exactly when offices need feedback.
+    deps=[dg.AssetKey("quarantine"), dg.AssetKey("ingest_files")],
     description=(
         "退回修改清单：每个有被拒收文件或隔离行的报送单位一个工作簿，"
         "位于 HOME/feedback/<区划代码>/；改正后重新报送即自动消失。"
