@@ -204,7 +204,7 @@ def test_f3_no_submitter(inbox: Path, tmp_path: Path) -> None:
     )
     write_xlsx(
         inbox / "某单位" / "台账.xlsx",
-        {"表2": [T2_HEADER, ["WT001", 16, 1, "990101001", "其他", "完成", ""]]},
+        {"表2": [T2_HEADER, ["WT002", 16, 1, "990101002", "其他", "完成", ""]]},
     )
     result = files(ingest(inbox, tmp_path / "home"))
     assert result["汇总.xlsx"][:2] == ("rejected", "F3")
