@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingest.registry import Template, registry
+from ingest.registry import Template
 
 _POLARS_TYPES: dict[str, pl.DataType] = {
     "text": pl.Utf8(),
@@ -145,10 +145,6 @@ def write_restricted(restricted: Path, subjects: pl.DataFrame) -> None:
         os.umask(old_umask)
     for path in restricted.parent.glob(restricted.name + "*"):
         path.chmod(0o600)
-
-
-def all_template_tables() -> dict[str, Template]:
-    return {t.table: t for t in registry().templates.values()}
 
 
 def read_previous_files(warehouse: Path) -> dict[str, dict]:

@@ -106,7 +106,8 @@ def _resolve_refs(
     return values, None
 
 
-def _organiser(values: dict[str, object], submitter: str) -> object:
+def organiser(values: dict[str, object], submitter: str) -> object:
+    """§6: an empty 组织单位 means the submitter organised the inspection."""
     return values.get("organiser_code") or submitter
 
 
@@ -123,7 +124,7 @@ def natural_key(template: Template, values: dict[str, object], submitter: str) -
     """The template's natural key; an organiser defaults to the submitter (§5, §6)."""
     key = []
     for name in template.natural_key:
-        value = _organiser(values, submitter) if name == "organiser_code" else values.get(name)
+        value = organiser(values, submitter) if name == "organiser_code" else values.get(name)
         key.append(tuple(value) if isinstance(value, list) else value)
     return tuple(key)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ingest.registry import Template, registry
-from ingest.resolve import FileOutcome, LoadedRow, natural_key
+from ingest.resolve import FileOutcome, LoadedRow, natural_key, organiser
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +32,10 @@ def scope_key(template: Template, row: LoadedRow, submitter: str) -> tuple:
         return (template.code,)
     if template.scope == "row":
         return (template.code, submitter, *natural_key(template, row.values, submitter))
-    values = []
-    for name in template.scope:
-        value = row.values.get(name)
-        if name == "organiser_code" and value is None:
-            value = submitter
-        values.append(value)
+    values = [
+        organiser(row.values, submitter) if name == "organiser_code" else row.values.get(name)
+        for name in template.scope
+    ]
     return (template.code, submitter, *values)
 
 

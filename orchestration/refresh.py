@@ -14,7 +14,6 @@ import duckdb
 
 from orchestration.assets.ingest import RAW_LAYER
 from orchestration.assets.publish import PUBLISHED
-from orchestration.assets.quality import QUALITY_GATE
 from orchestration.definitions import all_assets, resources
 from orchestration.home import Home
 from orchestration.resources import XunchaSettings
@@ -122,4 +121,4 @@ def _gate_findings(home: Home, since: datetime) -> tuple[list[dict], list[dict]]
     return blocking, warnings
 
 
-__all__ = ["RefreshOutcome", "run_refresh", "QUALITY_GATE"]
+__all__ = ["RefreshOutcome", "run_refresh"]
