@@ -8,6 +8,7 @@ References stay as cleaned text here; `ingest.resolve` turns them into codes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ingest.body import detail_rows
@@ -65,6 +66,12 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+@lru_cache(maxsize=1 << 16, typed=True)
+def _shown_text(value: object) -> str | None:
+    """`_cell_text` of a non-empty cell, None for an empty one; memoised per value and type."""
+    return None if is_empty(value) else _cell_text(value)
+
+
 @dataclass(frozen=True, slots=True)
 class _RowPlan:
     """What `type_row` needs from a header match, computed once per sheet instead of per row."""
@@ -120,11 +127,18 @@ def type_row(
     sensitive_idx = plan.sensitive_idx
     n_labels = plan.n_labels
     raw_labels = plan.raw_labels
-    raw_cells = {
-        raw_labels[i]: _cell_text(v)
-        for i, v in enumerate(cells)
-        if i not in sensitive_idx and i < n_labels and not is_empty(v)
-    }
+    try:
+        raw_cells = {
+            raw_labels[i]: text
+            for i, v in enumerate(cells)
+            if i not in sensitive_idx and i < n_labels and (text := _shown_text(v)) is not None
+        }
+    except TypeError:  # an unhashable cell value: the same, without the memo
+        raw_cells = {
+            raw_labels[i]: _cell_text(v)
+            for i, v in enumerate(cells)
+            if i not in sensitive_idx and i < n_labels and not is_empty(v)
+        }
     n_cells = len(cells)
     for idx, column, label in plan.columns:
         raw = cells[idx] if idx < n_cells else None

@@ -135,7 +135,7 @@ def _check_zip(path: Path) -> dict[str, str]:
             sheet_parts: dict[str, str] = {}
             total = 0
             for info in order:
-                if info.filename == "xl/worksheets/" or info.is_dir():
+                if info.is_dir():
                     continue
                 if info.filename == "xl/workbook.xml":
                     sheet_parts = _sheet_parts(zf)

@@ -81,6 +81,7 @@ def clean_text(value: object) -> str | None:
     return None if is_empty(s) else s
 
 
+@lru_cache(maxsize=1 << 14)
 def normalize_header(s: str) -> str:
     """Normalise header text or a registry variant for comparison (§3).
 
