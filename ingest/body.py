@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ingest.text import normalize_ref
 from ingest.values import is_empty
@@ -24,30 +25,41 @@ def first_text(row: list[object]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 14)
+def _kind_of(text: str) -> str:
+    """ "note", "summary" or "detail" for a row starting with `text`; memoised because the
+    first cells of a ledger (序号, team names, codes) recur on many rows."""
+    compact = normalize_ref(text)
+    if _NOTE.match(compact) or compact.startswith(_NOTE_BARE):
+        return "note"
+    if compact in SUMMARY_WORDS or compact.endswith(("合计", "小计", "总计")):
+        return "summary"
+    return "detail"
+
+
 def is_note_row(row: list[object]) -> bool:
     text = first_text(row)
-    if text is None:
-        return False
-    compact = normalize_ref(text)
-    return bool(_NOTE.match(compact)) or compact.startswith(_NOTE_BARE)
+    return text is not None and _kind_of(text) == "note"
 
 
 def is_summary_row(row: list[object]) -> bool:
     text = first_text(row)
-    if text is None:
-        return False
-    compact = normalize_ref(text)
-    return compact in SUMMARY_WORDS or compact.endswith(("合计", "小计", "总计"))
+    return text is not None and _kind_of(text) == "summary"
 
 
 def detail_rows(rows: list[list[object]], start: int) -> Iterator[tuple[int, list[object]]]:
-    """Yield (Excel row number, cells) of the detail rows from `start` (0-based)."""
+    """Yield (Excel row number, cells) of the detail rows from `start` (0-based).
+
+    A row is blank exactly when it has no first text, so one scan per row decides all three.
+    """
     for index in range(start, len(rows)):
         row = rows[index]
-        if all(is_empty(c) for c in row):
+        text = first_text(row)
+        if text is None:
             continue
-        if is_note_row(row):
+        kind = _kind_of(text)
+        if kind == "note":
             return
-        if is_summary_row(row):
+        if kind == "summary":
             continue
         yield index + 1, row

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from ingest.registry import Template
 
@@ -101,6 +102,19 @@ def template_schema(template: Template) -> dict[str, pl.DataType]:
 
 def frame(rows: list[dict], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+
+
+def columns_frame(columns: dict[str, list], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """A frame from one list per column: much cheaper than from one dict per row."""
+    return pl.DataFrame([_series(name, columns[name], schema[name]) for name in schema])
+
+
+def _series(name: str, values: list, dtype: pl.DataType) -> pl.Series:
+    """One typed column. Polars builds a list column from Python one inner Series per
+    cell, so lists of text go through Arrow, which converts them in one pass."""
+    if dtype == pl.List(pl.Utf8()):
+        return pl.Series(name, pa.array(values, type=pa.large_list(pa.large_string())))
+    return pl.Series(name, values, dtype=dtype)
 
 
 def write_raw_layer(

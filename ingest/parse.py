@@ -7,9 +7,14 @@ References stay as cleaned text here; `ingest.resolve` turns them into codes.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import partial
+from itertools import zip_longest
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
+from typing import TypeVar
 
 from ingest.body import detail_rows
 from ingest.headers import HeaderMatch, NearMiss, find_header
@@ -17,9 +22,11 @@ from ingest.metadata import SheetMetadata, read_metadata
 from ingest.readers import read_file
 from ingest.registry import Column, Registry, Template, registry
 from ingest.rules import FileRejected
-from ingest.values import ValueParseError, is_empty, parse_value
+from ingest.values import ValueParseError, is_empty, parser_for
 
-PARSE_VERSION = 2  # bump to invalidate cached parse results
+T = TypeVar("T")
+
+PARSE_VERSION = 3  # bump to invalidate cached parse results
 
 
 @dataclass(slots=True)
@@ -32,22 +39,27 @@ class CellProblem:
 
 
 @dataclass(slots=True)
-class ParsedRow:
-    row_number: int
-    cells: dict[str, str]  # header label → cell text (sensitive columns left out)
-    values: dict[str, object]  # column name → typed value (references as text)
-    sensitive: dict[str, str | None]
-    problems: list[CellProblem]
-    labels: dict[str, str]  # column name → header label as written in this sheet
-
-
-@dataclass(slots=True)
 class ParsedSheet:
+    """A matched sheet, stored by column: one list per column, one position per detail row.
+
+    Columns rather than row objects keep the cache small and quick to unpickle and let
+    phase B work a column at a time. List values (enum/text lists) may be shared between
+    rows with the same cell, so they are read-only.
+    """
+
     name: str
     template: str
     labels: tuple[str, ...]
     metadata: SheetMetadata
-    rows: list[ParsedRow]
+    row_numbers: list[int]  # 1-based Excel row of each detail row
+    cells: list[str]  # per row: JSON object header label → cell text (sensitive columns left out)
+    values: dict[str, list[object]]  # column name → typed values (references as text)
+    sensitive: dict[str, list[str | None]]
+    problems: dict[int, list[CellProblem]]  # row position → its problems, in column order
+    column_labels: dict[str, str]  # column name → header label as written in this sheet
+
+    def __len__(self) -> int:
+        return len(self.row_numbers)
 
 
 @dataclass(slots=True)
@@ -66,25 +78,17 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-@lru_cache(maxsize=1 << 16, typed=True)
-def _shown_text(value: object) -> str | None:
-    """`_cell_text` of a non-empty cell, None for an empty one; memoised per value and type."""
-    return None if is_empty(value) else _cell_text(value)
-
-
 @dataclass(frozen=True, slots=True)
-class _RowPlan:
-    """What `type_row` needs from a header match, computed once per sheet instead of per row."""
+class _SheetPlan:
+    """What typing needs from a header match, worked out once per sheet."""
 
-    sensitive_idx: frozenset[int]
-    n_labels: int
-    raw_labels: tuple[str, ...]  # label per column index for ParsedRow.cells
-    columns: tuple[tuple[int, Column, str], ...]  # (index, column, compact label)
+    columns: tuple[tuple[int, Column, str], ...]  # (index, column, compact label), column order
+    raw_columns: tuple[tuple[int, str], ...]  # (index, label) of the columns raw_rows keeps
     defaults: tuple[tuple[str, object], ...]  # unmapped non-sensitive template columns
-    labels: dict[str, str]  # column name → compact label (shared by the sheet's rows)
+    labels: dict[str, str]  # column name → compact label
 
 
-def _row_plan(match: HeaderMatch) -> _RowPlan:
+def _sheet_plan(match: HeaderMatch) -> _SheetPlan:
     labels: dict[str, str] = {}
     columns = []
     for idx, column in match.columns.items():
@@ -97,120 +101,163 @@ def _row_plan(match: HeaderMatch) -> _RowPlan:
         for c in match.template.columns
         if c.name not in mapped and not c.sensitive
     )
-    return _RowPlan(
-        sensitive_idx=frozenset(i for i, c in match.columns.items() if c.sensitive),
-        n_labels=len(match.labels),
-        raw_labels=tuple(label or f"列{i + 1}" for i, label in enumerate(match.labels)),
-        columns=tuple(columns),
-        defaults=defaults,
-        labels=labels,
+    sensitive_idx = {i for i, c in match.columns.items() if c.sensitive}
+    raw_columns = tuple(
+        (i, label or f"列{i + 1}") for i, label in enumerate(match.labels) if i not in sensitive_idx
     )
+    return _SheetPlan(tuple(columns), raw_columns, defaults, labels)
 
 
-def type_row(
-    cells: list[object],
-    match: HeaderMatch,
-    reg: Registry,
-    row_number: int,
-    plan: _RowPlan | None = None,
-) -> ParsedRow:
-    """Parse each mapped cell with its registry type; collect every problem, decide later.
+_STR_OR_NONE = frozenset({str, type(None)})
 
-    `plan` is `_row_plan(match)`, passed by `parse_sheet` so it is built once per sheet;
-    rows of one sheet then share one (read-only) `labels` dict.
+
+def _cell_key(raw: object) -> object:
+    """Memo key of a cell: equal keys parse and print alike.
+
+    The type is part of it because 1 == 1.0 == True hash alike but parse differently; a
+    float zero keys by its text because -0.0 == 0.0 but money keeps the sign.
     """
-    if plan is None:
-        plan = _row_plan(match)
-    values: dict[str, object] = {}
-    sensitive: dict[str, str | None] = {}
-    problems: list[CellProblem] = []
-    sensitive_idx = plan.sensitive_idx
-    n_labels = plan.n_labels
-    raw_labels = plan.raw_labels
-    try:
-        raw_cells = {
-            raw_labels[i]: text
-            for i, v in enumerate(cells)
-            if i not in sensitive_idx and i < n_labels and (text := _shown_text(v)) is not None
-        }
-    except TypeError:  # an unhashable cell value: the same, without the memo
-        raw_cells = {
-            raw_labels[i]: _cell_text(v)
-            for i, v in enumerate(cells)
-            if i not in sensitive_idx and i < n_labels and not is_empty(v)
-        }
-    n_cells = len(cells)
-    for idx, column, label in plan.columns:
-        raw = cells[idx] if idx < n_cells else None
-        if column.sensitive:
-            sensitive[column.name] = None if is_empty(raw) else _cell_text(raw)
-            continue
-        values[column.name] = _parse_cell(column, raw, reg, problems, label)
-    for name, default in plan.defaults:
-        if name not in values:
-            values[name] = default
-    return ParsedRow(row_number, raw_cells, values, sensitive, problems, plan.labels)
-
-
-# Parsed cells memoised per (registry type, enum block, Python type of the cell, cell value):
-# the same 是/否, enum spellings, dates, years and ordinals recur on thousands of rows.
-# The Python type is part of the key because 1 == 1.0 == True hash alike but parse differently.
-_PARSE_CACHE_SIZE = 1 << 17
-_parse_cache: dict[tuple, tuple[bool, object]] = {}
-_ENUM_BLOCKS: dict[int, object] = {}  # keeps cached enum blocks alive so their ids stay unique
-
-
-def _parse_memo(type_name: str, raw: object, enum) -> tuple[bool, object]:  # type: ignore[no-untyped-def]
-    """(True, value) or (False, error message) for `parse_value(type_name, raw, enum=enum)`."""
-    key: tuple | None = (type_name, id(enum), raw.__class__, raw)
-    try:
-        hit = _parse_cache.get(key)  # type: ignore[arg-type]
-    except TypeError:  # an unhashable cell: parse it every time
-        hit, key = None, None
     if raw.__class__ is float and raw == 0.0:
-        key = None  # -0.0 == 0.0 but parse_money keeps the sign: never share them
-    if hit is None or key is None:
+        return (float, repr(raw))
+    return (raw.__class__, raw)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cells:
+    """One column of a sheet's detail rows, so that each distinct cell is worked on once."""
+
+    keys: Sequence[object]  # memo key per row
+    distinct: dict[object, object]  # memo key → a cell with that key
+
+    @classmethod
+    def of(cls, cells: tuple[object, ...]) -> _Cells:
+        # Text and blanks, the usual column: each cell is its own key.
+        plain = set(map(type, cells)) <= _STR_OR_NONE
+        keys: Sequence[object] = cells if plain else [_cell_key(c) for c in cells]
         try:
-            hit = (True, parse_value(type_name, raw, enum=enum))
-        except ValueParseError as exc:
-            hit = (False, str(exc))
-        if key is not None:
-            if len(_parse_cache) >= _PARSE_CACHE_SIZE:
-                _parse_cache.clear()
-            if enum is not None:
-                _ENUM_BLOCKS[id(enum)] = enum
-            _parse_cache[key] = hit
-    ok, value = hit
-    if ok and isinstance(value, list):
-        return ok, list(value)  # callers may own (and change) the list they get
-    return hit
+            return cls(keys, dict(zip(keys, cells, strict=True)))
+        except TypeError:  # an unhashable cell: no sharing in this column
+            return cls(range(len(cells)), dict(enumerate(cells)))
+
+    def apply(self, func: Callable[[object], T]) -> dict[object, T]:
+        """`func` of each distinct cell, by memo key."""
+        return {key: func(cell) for key, cell in self.distinct.items()}
+
+    def map(self, func: Callable[[object], T]) -> list[T]:
+        """`func` of each row's cell, computed once per distinct cell."""
+        done = self.apply(func)
+        return [done[key] for key in self.keys]
 
 
-def _parse_cell(
-    column: Column, raw: object, reg: Registry, problems: list[CellProblem], label: str
-) -> object:
-    enum = reg.enums[column.enum] if column.enum else None
-    ok, value = _parse_memo(column.type, raw, enum)
-    if not ok:
-        problems.append(CellProblem(label, _cell_text(raw), value))  # type: ignore[arg-type]
-        return None
+def _shown(value: object) -> str | None:
+    """The cell's text for raw_rows, None for an empty cell."""
+    return None if is_empty(value) else _cell_text(value)
+
+
+def _cells_json(columns: dict[int, _Cells], plan: _SheetPlan, n_rows: int) -> list[str]:
+    """raw_rows.cells of each row, byte for byte what `json.dumps(dict)` of its cells gives.
+
+    Each column's `"label": "text"` fragment is encoded once per distinct cell and a row is
+    the join of its non-empty fragments, instead of a dict and a json.dumps per row. Labels
+    written twice fall back to the dict, whose overwrite-in-place order a join cannot copy.
+    """
+    labels = [label for _, label in plan.raw_columns]
+    if len(set(labels)) < len(labels):
+        texts = [columns[i].map(_shown) for i, _ in plan.raw_columns]
+        return [
+            json.dumps(
+                {k: t for k, t in zip(labels, row, strict=True) if t is not None},
+                ensure_ascii=False,
+            )
+            for row in zip(*texts, strict=True)
+        ]
+    fragments = [
+        columns[i].map(partial(_fragment, f"{encode_basestring(label)}: "))
+        for i, label in plan.raw_columns
+    ]
+    if not fragments:
+        return ["{}"] * n_rows
+    return ["{" + ", ".join(filter(None, row)) + "}" for row in zip(*fragments, strict=True)]
+
+
+def _fragment(prefix: str, value: object) -> str | None:
+    """`"label": "text"` of one cell as json.dumps writes it, None for an empty cell."""
+    text = _shown(value)
+    return None if text is None else prefix + encode_basestring(text)
+
+
+def _typed_cell(
+    column: Column, parser: Callable[[object], object], raw: object
+) -> tuple[object, str | None]:
+    """(value, None) or (None, problem message) for one cell of `column`."""
+    try:
+        value = parser(raw)
+    except ValueParseError as exc:
+        return None, str(exc)
     if value is None or value == []:
         if column.not_null:
-            problems.append(CellProblem(label, _cell_text(raw), f"必填项“{column.label}”为空"))
-            return None
-        return column.default
-    return value
+            return None, f"必填项“{column.label}”为空"
+        return column.default, None
+    return value, None
+
+
+def _type_column(
+    column: Column,
+    label: str,
+    cells: tuple[object, ...],
+    memo: _Cells,
+    reg: Registry,
+    problems: dict[int, list[CellProblem]],
+) -> list[object]:
+    """Type a whole column, parsing each distinct cell once; problems go to their row."""
+    parser = parser_for(column.type, reg.enums[column.enum] if column.enum else None)
+    results = memo.apply(partial(_typed_cell, column, parser))
+    failing = {key for key, (_, message) in results.items() if message is not None}
+    if failing:
+        for pos, key in enumerate(memo.keys):
+            if key in failing:
+                problem = CellProblem(label, _cell_text(cells[pos]), results[key][1])  # type: ignore[arg-type]
+                problems.setdefault(pos, []).append(problem)
+    return [results[key][0] for key in memo.keys]
 
 
 def parse_sheet(sheet_name: str, rows: list[list[object]], match: HeaderMatch) -> ParsedSheet:
+    """Type the detail rows of a matched sheet, column by column."""
     reg = registry()
     metadata = read_metadata(rows[: match.header_row])
-    plan = _row_plan(match)
-    typed = [
-        type_row(cells, match, reg, number, plan)
-        for number, cells in detail_rows(rows, match.data_start)
-    ]
-    return ParsedSheet(sheet_name, match.template.code, match.labels, metadata, typed)
+    plan = _sheet_plan(match)
+    numbers: list[int] = []
+    detail: list[list[object]] = []
+    for number, cells in detail_rows(rows, match.data_start):
+        numbers.append(number)
+        detail.append(cells)
+    n_rows = len(detail)
+    transposed = list(zip_longest(*detail)) if detail else []
+    wanted = {i for i, _ in plan.raw_columns} | {i for i, _, _ in plan.columns}
+    cells = {i: transposed[i] if i < len(transposed) else (None,) * n_rows for i in sorted(wanted)}
+    memos = {i: _Cells.of(c) for i, c in cells.items()}
+    values: dict[str, list[object]] = {}
+    sensitive: dict[str, list[str | None]] = {}
+    problems: dict[int, list[CellProblem]] = {}
+    for idx, column, label in plan.columns:
+        if column.sensitive:
+            sensitive[column.name] = memos[idx].map(_shown)  # type: ignore[assignment]
+        else:
+            values[column.name] = _type_column(column, label, cells[idx], memos[idx], reg, problems)
+    for name, default in plan.defaults:
+        values.setdefault(name, [default] * n_rows)
+    return ParsedSheet(
+        name=sheet_name,
+        template=match.template.code,
+        labels=match.labels,
+        metadata=metadata,
+        row_numbers=numbers,
+        cells=_cells_json(memos, plan, n_rows),
+        values=values,
+        sensitive=sensitive,
+        problems=problems,
+        column_labels=plan.labels,
+    )
 
 
 def parse_file(path: Path) -> ParsedFile:

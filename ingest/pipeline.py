@@ -8,7 +8,6 @@ references are resolved against it, and resubmission compares files.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import pickle
@@ -24,9 +23,11 @@ import polars as pl
 from ingest.inbox import InboxFile, scan_inbox
 from ingest.load import (
     FILES_SCHEMA,
+    LINEAGE_SCHEMA,
     QUARANTINE_SCHEMA,
     ROWS_SCHEMA,
     SUBJECTS_SCHEMA,
+    columns_frame,
     frame,
     read_previous_files,
     template_schema,
@@ -38,6 +39,7 @@ from ingest.refs import RegionIndex, UnitIndex
 from ingest.registry import registry
 from ingest.resolve import (
     FileOutcome,
+    LoadedSheet,
     decide_rows,
     resolve_submitter,
     submission_date_of,
@@ -75,12 +77,26 @@ def _cache_path(cache_dir: Path, sha: str) -> Path:
     return cache_dir / f"{sha}.v{PARSE_VERSION}.pkl"
 
 
-def _parse_to_cache(path: Path, target: Path) -> ParsedFile:
-    parsed = parse_file(path)
+def _parse_to_cache(path: Path, target: Path) -> bytes:
+    """Parse one file and cache it; the pickle is returned as is, so a worker process
+    serialises its result once (a returned ParsedFile would be pickled a second time)."""
+    data = pickle.dumps(parse_file(path), protocol=pickle.HIGHEST_PROTOCOL)
+    _write_private(target, data)
+    return data
+
+
+def _write_private(target: Path, data: bytes) -> None:
+    """Write `data` to `target` atomically with mode 0600.
+
+    Cached parses hold the sensitive T3 columns (反映对象, 反映对象职务), so the file
+    is created owner-only (not chmod-ed afterwards, which would leave a readable window).
+    """
     tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.chmod(tmp, 0o600)  # an existing leftover tmp keeps its mode through O_CREAT
     tmp.replace(target)
-    return parsed
 
 
 def parse_all(
@@ -99,6 +115,7 @@ def parse_all(
             todo.append(file)
     workers = workers or os.cpu_count() or 1
     if len(todo) >= PARALLEL_THRESHOLD and workers > 1:
+        registry()  # loaded once here, inherited by the forked workers
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             futures = {
@@ -106,10 +123,11 @@ def parse_all(
                 for f in todo
             }
             for sha, future in futures.items():
-                results[sha] = future.result()
+                results[sha] = pickle.loads(future.result())
     else:
         for f in todo:
-            results[f.sha256] = _parse_to_cache(f.path, _cache_path(cache_dir, f.sha256))
+            data = _parse_to_cache(f.path, _cache_path(cache_dir, f.sha256))
+            results[f.sha256] = pickle.loads(data)
     return results, len(todo)
 
 
@@ -134,14 +152,19 @@ def _bootstrap_registry(
     current = decide_current(outcomes, recency)
     regions, units = RegionIndex(), UnitIndex()
     for outcome in outcomes:
-        for row in outcome.loaded:
-            if not current[id(row)]:
-                continue
-            v = row.values
-            if row.template == "R0":
-                regions.add(str(v["region_code"]), str(v["region_name"]), v.get("region_level"))  # type: ignore[arg-type]
-            else:
-                units.add(str(v["unit_code"]), str(v["unit_name"]), v.get("aliases"))  # type: ignore[arg-type]
+        for loaded in outcome.loaded:
+            v = loaded.values
+            for pos, is_current in zip(loaded.rows, current[id(loaded)], strict=True):
+                if not is_current:
+                    continue
+                if loaded.template.code == "R0":
+                    regions.add(
+                        str(v["region_code"][pos]),
+                        str(v["region_name"][pos]),
+                        v["region_level"][pos],
+                    )  # type: ignore[arg-type]
+                else:
+                    units.add(str(v["unit_code"][pos]), str(v["unit_name"][pos]), v["aliases"][pos])  # type: ignore[arg-type]
     return regions, units
 
 
@@ -200,22 +223,9 @@ def run_ingest(
     tables, file_rows, quarantine_rows, subjects = _assemble(
         files, first_of_hash, outcomes, current, previous, summary
     )
-    raw_rows = [
-        {
-            "file_path": f.rel_path,
-            "file_sha256": f.sha256,
-            "sheet": sheet.name,
-            "row_number": row.row_number,
-            "template": sheet.template,
-            "cells": json.dumps(row.cells, ensure_ascii=False),
-        }
-        for f in unique
-        for sheet in parsed[f.sha256].sheets
-        for row in sheet.rows
-    ]
     tables["raw_ingest_files"] = frame(file_rows, FILES_SCHEMA | {"submitter_hint": pl.Utf8()})
     tables["raw_quarantine"] = frame(quarantine_rows, QUARANTINE_SCHEMA)
-    tables["raw_rows"] = frame(raw_rows, ROWS_SCHEMA)
+    tables["raw_rows"] = columns_frame(_raw_rows(unique, parsed), ROWS_SCHEMA)
     tables["raw_refresh"] = pl.DataFrame(
         {
             "refresh_id": [refresh_id],
@@ -227,23 +237,82 @@ def run_ingest(
         pl.lit(refresh_id).alias("refresh_id"), pl.lit(refreshed_at).alias("refreshed_at")
     )
     write_raw_layer(warehouse, tables, {"raw_file_history": history})
-    write_restricted(home / "restricted.duckdb", frame(subjects, SUBJECTS_SCHEMA))
+    write_restricted(home / "restricted.duckdb", subjects)
     return summary
+
+
+def _raw_rows(unique: list[InboxFile], parsed: dict[str, ParsedFile]) -> dict[str, list]:
+    """raw_rows as columns: every detail row of every matched sheet, as read."""
+    columns: dict[str, list] = {name: [] for name in ROWS_SCHEMA}
+    for f in unique:
+        for sheet in parsed[f.sha256].sheets:
+            n = len(sheet)
+            columns["file_path"] += [f.rel_path] * n
+            columns["file_sha256"] += [f.sha256] * n
+            columns["sheet"] += [sheet.name] * n
+            columns["row_number"] += sheet.row_numbers
+            columns["template"] += [sheet.template] * n
+            columns["cells"] += sheet.cells
+    return columns
+
+
+def _pick(column: list[object] | None, rows: list[int]) -> list[object]:
+    """The cells of `column` at positions `rows` (all None for a column the sheet lacks)."""
+    if column is None:
+        return [None] * len(rows)
+    return [column[p] for p in rows]
+
+
+def _append_loaded(
+    table: dict[str, list],
+    subjects: dict[str, list],
+    f: InboxFile,
+    outcome: FileOutcome,
+    loaded: LoadedSheet,
+    is_current: list[bool],
+) -> None:
+    """Add one sheet's loaded rows to its template table (and T3 subjects to the restricted
+    table), column by column."""
+    rows = loaded.rows
+    n = len(rows)
+    numbers = _pick(loaded.sheet.row_numbers, rows)  # type: ignore[arg-type]
+    for name in table:
+        if name not in LINEAGE_SCHEMA:
+            table[name] += _pick(loaded.values.get(name), rows)
+    table["file_path"] += [f.rel_path] * n
+    table["file_sha256"] += [f.sha256] * n
+    table["sheet"] += [loaded.sheet.name] * n
+    table["row_number"] += numbers
+    table["submitter_code"] += [outcome.submitter_code] * n
+    table["submission_date"] += [outcome.submission_date] * n
+    table["is_current"] += is_current
+    if loaded.template.code == "T3":
+        subjects["file_sha256"] += [f.sha256] * n
+        subjects["sheet"] += [loaded.sheet.name] * n
+        subjects["row_number"] += numbers
+        subjects["submitter_code"] += [outcome.submitter_code] * n
+        subjects["clue_code"] += _pick(loaded.values.get("clue_code"), rows)
+        for name in ("subject_name", "subject_title"):
+            subjects[name] += _pick(loaded.sheet.sensitive.get(name), rows)  # type: ignore[arg-type]
 
 
 def _assemble(
     files: list[InboxFile],
     first_of_hash: dict[str, InboxFile],
     outcomes: dict[str, FileOutcome],
-    current: dict[int, bool],
+    current: dict[int, list[bool]],
     previous: dict[str, dict],
     summary: IngestSummary,
-) -> tuple[dict[str, pl.DataFrame], list[dict], list[dict], list[dict]]:
+) -> tuple[dict[str, pl.DataFrame], list[dict], list[dict], pl.DataFrame]:
+    """Template tables, file rows, quarantine rows and the restricted subjects of this refresh."""
     reg = registry()
-    by_template: dict[str, list[dict]] = {code: [] for code in reg.templates}
+    schemas = {code: template_schema(t) for code, t in reg.templates.items()}
+    by_template: dict[str, dict[str, list]] = {
+        code: {name: [] for name in schema} for code, schema in schemas.items()
+    }
+    subjects: dict[str, list] = {name: [] for name in SUBJECTS_SCHEMA}
     file_rows: list[dict] = []
     quarantine_rows: list[dict] = []
-    subjects: list[dict] = []
     for f in files:
         original = first_of_hash[f.sha256]
         outcome = outcomes[original.sha256]
@@ -261,7 +330,7 @@ def _assemble(
             )
             summary.files["unchanged"] += 1
             continue
-        rows_current = sum(1 for r in outcome.loaded if current[id(r)])
+        rows_current = sum(sum(current[id(loaded)]) for loaded in outcome.loaded)
         if outcome.rule:
             status = "rejected"
         elif outcome.loaded and rows_current == 0:
@@ -273,30 +342,9 @@ def _assemble(
             status = "unchanged"
         summary.files[status] += 1
         file_current = status != "superseded"
-        for row in outcome.loaded:
-            is_current = current[id(row)]
-            lineage = {
-                "file_path": f.rel_path,
-                "file_sha256": f.sha256,
-                "sheet": row.sheet,
-                "row_number": row.row.row_number,
-                "submitter_code": outcome.submitter_code,
-                "submission_date": outcome.submission_date,
-                "is_current": is_current,
-            }
-            by_template[row.template].append(row.values | lineage)
-            if row.template == "T3":
-                subjects.append(
-                    {
-                        "file_sha256": f.sha256,
-                        "sheet": row.sheet,
-                        "row_number": row.row.row_number,
-                        "submitter_code": outcome.submitter_code,
-                        "clue_code": row.values.get("clue_code"),
-                        "subject_name": row.row.sensitive.get("subject_name"),
-                        "subject_title": row.row.sensitive.get("subject_title"),
-                    }
-                )
+        for loaded in outcome.loaded:
+            table = by_template[loaded.template.code]
+            _append_loaded(table, subjects, f, outcome, loaded, current[id(loaded)])
         for q in outcome.quarantined:
             quarantine_rows.append(
                 {
@@ -331,9 +379,10 @@ def _assemble(
             )
         )
     tables = {
-        t.table: frame(by_template[code], template_schema(t)) for code, t in reg.templates.items()
+        t.table: columns_frame(by_template[code], schemas[code])
+        for code, t in reg.templates.items()
     }
-    return tables, file_rows, quarantine_rows, subjects
+    return tables, file_rows, quarantine_rows, columns_frame(subjects, SUBJECTS_SCHEMA)
 
 
 def _file_row(

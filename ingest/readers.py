@@ -23,9 +23,12 @@ import csv
 import html
 import io
 import re
+import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import python_calamine
@@ -86,6 +89,7 @@ def read_file(path: Path) -> list[Sheet]:
         sheet_parts = _check_zip(path)
         return _read_calamine(path, sheet_parts)
     if head.startswith(OLE_MAGIC):
+        _check_xls(path)
         return _read_calamine(path, {})
     if suffix == ".csv":
         return [_read_csv(path)]
@@ -177,7 +181,8 @@ def _scan_part(
     name = info.filename
     is_xml = name.lower().endswith(_XML_SUFFIXES)
     is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
-    max_row = max_col = 0
+    far_ref = _far_ref(MAX_ROWS, MAX_COLUMNS)
+    suspect = False  # a cell reference that may lie beyond MAX_ROWS / MAX_COLUMNS
     real = 0
     crc = 0
     tail = b""
@@ -206,14 +211,7 @@ def _scan_part(
                             int(dim.group(2)),
                             column_number(dim.group(1).decode()),
                         )
-                for letters, row in _CELL_REF.findall(data):
-                    r = int(row)
-                    if r > max_row:
-                        max_row = r
-                    if letters:
-                        c = column_number(letters.decode())
-                        if c > max_col:
-                            max_col = c
+                suspect = suspect or far_ref.search(data) is not None
             first = False
             tail = data[-64:]
     if real != info.file_size or crc != info.CRC:
@@ -222,9 +220,47 @@ def _scan_part(
             f"不是可读取的电子表格（压缩包损坏：部件 {name} 声明 {info.file_size} 字节，"
             f"实际 {real} 字节{'' if crc == info.CRC else '，校验和不符'}）",
         )
-    if is_sheet:
-        _raise_if_too_large(sheet_parts.get(name, name), max_row, max_col)
+    if suspect:
+        _raise_if_too_large(sheet_parts.get(name, name), *_sheet_extent(zf, info))
     return real
+
+
+@lru_cache(maxsize=4)
+def _far_ref(max_rows: int, max_cols: int) -> re.Pattern[bytes]:
+    """A cheap superset of the cell references beyond the limits: a column after
+    `_letters(max_cols)` or a row with as many digits as `max_rows`.
+
+    One regex search per chunk instead of `_CELL_REF.findall` and a Python loop over
+    every cell, so the exact `_sheet_extent` scan runs only for a sheet that may
+    really be too large.
+    """
+    last = _letters(max_cols)
+    wider = [f"[A-Z]{{{len(last) + 1}}}"]
+    for j, ch in enumerate(last):
+        if ch != "Z":  # same letters up to j, a later one at j, then any letters
+            wider.append(f"{last[:j]}[{chr(ord(ch) + 1)}-Z][A-Z]{{{len(last) - j - 1}}}\\d")
+    longer = f"[A-Z]*\\d{{{len(str(max_rows))}}}"
+    # No \\b before r=: it would make the search try every byte instead of each `r="`.
+    return re.compile(f'r="(?:{"|".join([*wider, longer])})'.encode())
+
+
+def _sheet_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """(last row, last column) over every cell reference of a worksheet part.
+
+    Only run when `_far_ref` saw a suspect reference: the part has already passed the
+    size, bomb and CRC checks, so it is streamed again to read the exact extent.
+    """
+    max_row = max_col = 0
+    tail = b""
+    with zf.open(info) as fh:
+        while chunk := fh.read(_CHUNK):
+            data = tail + chunk
+            for letters, row in _CELL_REF.findall(data):
+                max_row = max(max_row, int(row))
+                if letters:
+                    max_col = max(max_col, column_number(letters.decode()))
+            tail = data[-64:]
+    return max_row, max_col
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -279,6 +315,111 @@ def _letters(number: int) -> str:
         number, rem = divmod(number - 1, 26)
         letters = chr(65 + rem) + letters
     return letters or "-"
+
+
+# ----------------------------------------------------------------------------- xls
+
+# BIFF8 records that carry a cell position: (row u16, column u16) first.
+_BIFF_CELLS = frozenset({0x0006, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00D6})
+_BIFF_MULTI = frozenset({0x00BD, 0x00BE})  # MULRK/MULBLANK: row, first column, …, last column
+_BIFF_DIMENSIONS = 0x0200
+
+
+def _check_xls(path: Path) -> None:
+    """Reject an .xls whose sheets reach past MAX_ROWS / MAX_COLUMNS before calamine reads it (F4).
+
+    calamine sizes a sheet's cell buffer from the DIMENSIONS record and its range from
+    the farthest cell, so a crafted record (BIFF8 stores a row in 32 bits and a column in
+    16) would allocate gigabytes, as a far cell does in an .xlsx. The workbook stream is
+    walked record by record; a compound file this reader cannot follow is left to calamine,
+    which rejects it (F1) or whose own extent check applies.
+    """
+    stream = _ole_stream(path.read_bytes(), ("Workbook", "Book"))
+    if stream is None or not stream.startswith(b"\x09\x08"):  # no BIFF8 BOF: not ours to judge
+        return
+    rows, cols = _biff_extent(stream)
+    if rows > MAX_ROWS or cols > MAX_COLUMNS:
+        raise FileRejected(
+            "F4",
+            f"文件“{path.name}”的工作表数据范围到第 {rows} 行、第 {cols} 列"
+            f"（{_letters(cols)} 列），超过 {MAX_ROWS:,} 行 / {MAX_COLUMNS} 列上限；"
+            "通常是远处有误填或残留的单元格，请删除后重新报送",
+        )
+
+
+def _biff_extent(stream: bytes) -> tuple[int, int]:
+    """(rows, columns) the records of a BIFF8 workbook stream claim, 1-based like Excel."""
+    rows = cols = 0
+    pos = 0
+    while pos + 4 <= len(stream):
+        rid, size = struct.unpack_from("<HH", stream, pos)
+        body = stream[pos + 4 : pos + 4 + size]
+        pos += 4 + size
+        if rid == _BIFF_DIMENSIONS and len(body) >= 12:
+            _, last_row, _, last_col = struct.unpack_from("<IIHH", body)  # "last" = last + 1
+            rows, cols = max(rows, last_row), max(cols, last_col)
+        elif rid in _BIFF_CELLS and len(body) >= 4:
+            row, col = struct.unpack_from("<HH", body)
+            rows, cols = max(rows, row + 1), max(cols, col + 1)
+        elif rid in _BIFF_MULTI and len(body) >= 6:
+            (row,) = struct.unpack_from("<H", body)
+            (last,) = struct.unpack_from("<H", body, len(body) - 2)
+            rows, cols = max(rows, row + 1), max(cols, last + 1)
+    return rows, cols
+
+
+def _sectors(data: bytes, size: int, base: int) -> Callable[[int], bytes]:
+    """Reader of sector i of a compound file region (file sectors, or mini-stream ones)."""
+    return lambda i: data[base + i * size : base + (i + 1) * size]
+
+
+def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
+    """A top-level stream of an OLE compound file (MS-CFB), None when it cannot be found.
+
+    Just enough of the format for `_check_xls`: the FAT from the header's DIFAT entries
+    (the 109 in the header cover files up to ~7 GB, far above MAX_FILE_BYTES), the
+    directory, and the stream's sector chain (in the mini stream when it is small). A
+    chain ends at any entry that is not a sector number (end-of-chain, free) and after
+    as many steps as the file has 64-byte blocks, so a looping chain in a crafted file ends.
+    """
+    try:
+        shift, mini_shift = struct.unpack_from("<HH", data, 30)
+        if shift not in (9, 12) or mini_shift != 6:  # the only sizes MS-CFB allows
+            return None
+        sector, mini = 1 << shift, 1 << mini_shift
+        n_fat, first_dir = struct.unpack_from("<II", data, 44)
+        fat_sectors = struct.unpack_from("<109I", data, 76)[: min(n_fat, 109)]
+        fat: list[int] = []
+        for s in fat_sectors:
+            fat.extend(struct.unpack_from(f"<{sector // 4}I", data, 512 + s * sector))
+
+        def chain(start: int, table: list[int], read: Callable[[int], bytes]) -> bytes:
+            out, current, limit = [], start, len(data) // 64 + 1
+            while current < len(table) and limit:
+                out.append(read(current))
+                current, limit = table[current], limit - 1
+            return b"".join(out)
+
+        big = _sectors(data, sector, 512)
+
+        directory = chain(first_dir, fat, big)
+        cutoff = struct.unpack_from("<I", data, 56)[0]
+        for off in range(0, len(directory) - 127, 128):
+            name_len = struct.unpack_from("<H", directory, off + 64)[0]
+            name = directory[off : off + max(name_len - 2, 0)].decode("utf-16-le", "replace")
+            start, size = struct.unpack_from("<II", directory, off + 116)
+            if name not in names or directory[off + 66] != 2:
+                continue
+            if size >= cutoff:
+                return chain(start, fat, big)[:size]
+            # A small stream lives in 64-byte sectors of the root entry's "mini stream".
+            root = chain(struct.unpack_from("<I", directory, 116)[0], fat, big)
+            raw_minifat = chain(struct.unpack_from("<I", data, 60)[0], fat, big)
+            minifat = list(struct.unpack_from(f"<{len(raw_minifat) // 4}I", raw_minifat))
+            return chain(start, minifat, _sectors(root, mini, 0))[:size]
+    except (struct.error, IndexError):
+        return None
+    return None
 
 
 # ------------------------------------------------------------------------ calamine

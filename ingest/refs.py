@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ingest.text import normalize_ref, strip_party_affixes
@@ -22,6 +23,21 @@ class UnresolvedReference(ValueError):
     """A reference that matches nothing (R1); the message suggests close names."""
 
 
+def _memoised(memo: dict[str, tuple[bool, str]], resolve: Callable[[str], str], text: str) -> str:
+    """`resolve(text)`, remembering the code or the failure message for the next call."""
+    hit = memo.get(text)
+    if hit is None:
+        try:
+            hit = (True, resolve(text))
+        except UnresolvedReference as exc:
+            hit = (False, str(exc))
+        memo[text] = hit
+    found, result = hit
+    if not found:
+        raise UnresolvedReference(result)
+    return result
+
+
 @dataclass(slots=True)
 class RegionIndex:
     """Regions of R0 by code and by name, for office and submitter references."""
@@ -29,8 +45,10 @@ class RegionIndex:
     names: dict[str, str] = field(default_factory=dict)  # code → name
     levels: dict[str, str] = field(default_factory=dict)  # code → 省/市/县
     by_name: list[tuple[str, str]] = field(default_factory=list)  # (normalised name, code)
+    memo: dict[str, tuple[bool, str]] = field(default_factory=dict)  # text → (found, code/message)
 
     def add(self, code: str, name: str, level: str | None) -> None:
+        self.memo.clear()
         self.names[code] = name
         if level:
             self.levels[code] = level
@@ -38,7 +56,14 @@ class RegionIndex:
         self.by_name.sort(key=lambda item: -len(item[0]))
 
     def resolve(self, text: str) -> str:
-        """A region code in the text, else the longest region name it contains."""
+        """A region code in the text, else the longest region name it contains.
+
+        Memoised per text: a province's ledgers repeat the same few hundred references
+        on hundreds of thousands of rows.
+        """
+        return _memoised(self.memo, self._resolve, text)
+
+    def _resolve(self, text: str) -> str:
         compact = normalize_ref(text)
         for code in _REGION_CODE.findall(compact):
             if code in self.names:
@@ -64,8 +89,10 @@ class UnitIndex:
     codes: dict[str, str] = field(default_factory=dict)  # normalised code → code
     names: dict[str, set[str]] = field(default_factory=dict)  # normalised name → codes
     display: dict[str, str] = field(default_factory=dict)  # code → registry name
+    memo: dict[str, tuple[bool, str]] = field(default_factory=dict)  # text → (found, code/message)
 
     def add(self, code: str, name: str, aliases: list[str] | None) -> None:
+        self.memo.clear()
         self.codes[normalize_ref(code)] = code
         self.display[code] = name
         for text in [name, *(aliases or [])]:
@@ -77,6 +104,10 @@ class UnitIndex:
                     self.names.setdefault(variant, set()).add(code)
 
     def resolve(self, text: str) -> str:
+        """Exact code, else the one unit with this name or alias; memoised per text."""
+        return _memoised(self.memo, self._resolve, text)
+
+    def _resolve(self, text: str) -> str:
         key = normalize_ref(text)
         if key in self.codes:
             return self.codes[key]

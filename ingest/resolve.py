@@ -7,13 +7,14 @@ a row gets one quarantine record, under the first rule it fails.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from ingest.inbox import InboxFile
-from ingest.parse import ParsedFile, ParsedRow
+from ingest.parse import ParsedFile, ParsedSheet
 from ingest.refs import RegionIndex, UnitIndex, UnresolvedReference
-from ingest.registry import Template, registry
+from ingest.registry import REF_TYPES, Template, registry
 
 
 @dataclass(slots=True)
@@ -28,11 +29,13 @@ class Quarantined:
 
 
 @dataclass(slots=True)
-class LoadedRow:
-    sheet: str
-    template: str
-    row: ParsedRow
-    values: dict[str, object]  # references resolved to codes
+class LoadedSheet:
+    """The rows of one sheet that passed R1–R3, as positions into its columns."""
+
+    sheet: ParsedSheet
+    template: Template
+    values: dict[str, list[object]]  # the sheet's columns, references resolved to codes
+    rows: list[int]  # positions of the loaded rows (other positions are not meaningful)
 
 
 @dataclass(slots=True)
@@ -42,8 +45,12 @@ class FileOutcome:
     submission_date: date | None = None
     rule: str | None = None
     message: str | None = None
-    loaded: list[LoadedRow] = field(default_factory=list)
+    loaded: list[LoadedSheet] = field(default_factory=list)
     quarantined: list[Quarantined] = field(default_factory=list)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(len(s.rows) for s in self.loaded)
 
 
 def resolve_submitter(
@@ -80,53 +87,98 @@ def submission_date_of(parsed: ParsedFile) -> date | None:
 
 def _resolve_refs(
     template: Template,
-    row: ParsedRow,
+    sheet: ParsedSheet,
     units: UnitIndex,
     regions: RegionIndex,
-) -> tuple[dict[str, object], tuple[str, str, str] | None]:
-    """Resolve reference columns; the first failure is (header label, text, message)."""
-    values = dict(row.values)
+) -> tuple[dict[str, list[object]], dict[int, tuple[str, str, str]]]:
+    """Resolve the reference columns of a sheet; per failing row, its first failure in
+    column order as (header label, text, message)."""
+    values = dict(sheet.values)
+    failures: dict[int, tuple[str, str, str]] = {}
     for column in template.columns:
-        if column.type not in {"unit_ref", "office_ref", "office_ref_list"}:
+        if column.type not in REF_TYPES:
             continue
-        text = values.get(column.name)
-        if text is None:
+        texts = values.get(column.name)
+        if texts is None:
             continue
-        try:
-            if column.type == "unit_ref":
-                values[column.name] = units.resolve(str(text))
-            elif column.type == "office_ref":
-                values[column.name] = regions.resolve(str(text))
+        resolve = units.resolve if column.type == "unit_ref" else regions.resolve
+        label = sheet.column_labels.get(column.name, column.label)
+        is_list = column.type == "office_ref_list"
+        if is_list:
+            distinct = {t for items in texts if items for t in items}  # type: ignore[attr-defined]
+        else:
+            distinct = {str(t) for t in texts if t is not None}
+        found = _resolve_each(distinct, resolve)
+        resolved = list(texts)
+        for pos, text in enumerate(texts):
+            if text is None or pos in failures:
+                continue
+            result = _lookup(text, found, is_list)
+            if isinstance(result, UnresolvedReference):
+                shown = "、".join(text) if is_list else text  # type: ignore[arg-type]
+                failures[pos] = (label, shown, str(result))  # type: ignore[arg-type]
             else:
-                values[column.name] = [regions.resolve(t) for t in text]  # type: ignore[union-attr]
+                resolved[pos] = result
+        values[column.name] = resolved
+    return values, failures
+
+
+def _resolve_each(
+    texts: set[str], resolve: Callable[[str], str]
+) -> dict[str, str | UnresolvedReference]:
+    """Each distinct reference text resolved once: its code, or the failure."""
+    found: dict[str, str | UnresolvedReference] = {}
+    for text in texts:
+        try:
+            found[text] = resolve(text)
         except UnresolvedReference as exc:
-            label = row.labels.get(column.name, column.label)
-            shown = text if isinstance(text, str) else "、".join(text)  # type: ignore[arg-type]
-            return values, (label, shown, str(exc))
-    return values, None
+            found[text] = exc
+    return found
 
 
-def organiser(values: dict[str, object], submitter: str) -> object:
+def _lookup(text: object, found: dict[str, str | UnresolvedReference], is_list: bool) -> object:
+    """The code (or list of codes) for one cell, or the failure of its first bad item."""
+    if not is_list:
+        return found[str(text)]
+    codes = []
+    for item in text:  # type: ignore[attr-defined]
+        code = found[item]
+        if isinstance(code, UnresolvedReference):
+            return code
+        codes.append(code)
+    return codes
+
+
+def organiser(value: object, submitter: str) -> object:
     """§6: an empty 组织单位 means the submitter organised the inspection."""
-    return values.get("organiser_code") or submitter
+    return value or submitter
 
 
-def _key_label(template: Template, row: ParsedRow, name: str) -> str:
-    if name in row.labels:
-        return row.labels[name]
+def _key_label(template: Template, sheet: ParsedSheet, name: str) -> str:
+    if name in sheet.column_labels:
+        return sheet.column_labels[name]
     try:
         return template.column(name).label
     except KeyError:
         return "组织单位（即报送单位）"
 
 
-def natural_key(template: Template, values: dict[str, object], submitter: str) -> tuple:
-    """The template's natural key; an organiser defaults to the submitter (§5, §6)."""
-    key = []
-    for name in template.natural_key:
-        value = organiser(values, submitter) if name == "organiser_code" else values.get(name)
-        key.append(tuple(value) if isinstance(value, list) else value)
-    return tuple(key)
+def key_columns(
+    values: dict[str, list[object]], names: tuple[str, ...], rows: list[int], submitter: str
+) -> list[tuple]:
+    """Per row of `rows`, the tuple of columns `names`; an organiser defaults to the
+    submitter (§5, §6) and a list value becomes a tuple so the key is hashable."""
+    parts = []
+    for name in names:
+        column = values.get(name)
+        if column is None:
+            cells: list[object] = [submitter if name == "organiser_code" else None] * len(rows)
+        elif name == "organiser_code":
+            cells = [column[p] or submitter for p in rows]
+        else:
+            cells = [column[p] for p in rows]
+        parts.append([tuple(v) if isinstance(v, list) else v for v in cells])
+    return list(zip(*parts, strict=True)) if parts else [()] * len(rows)
 
 
 def decide_rows(
@@ -135,55 +187,60 @@ def decide_rows(
     """Apply R1, R2, R3 to every detail row of a file whose submitter is known."""
     reg = registry()
     submitter = outcome.submitter_code or ""
-    candidates: list[LoadedRow] = []
+    candidates: list[tuple[LoadedSheet, list[tuple]]] = []
     for sheet in parsed.sheets:
         template = reg.templates[sheet.template]
-        for row in sheet.rows:
-            values, failure = _resolve_refs(template, row, units, regions)
+        values, failures = _resolve_refs(template, sheet, units, regions)
+        rows: list[int] = []
+        for pos, number in enumerate(sheet.row_numbers):
+            failure = failures.get(pos)
             if failure:
                 label, shown, message = failure
                 outcome.quarantined.append(
-                    Quarantined(
-                        sheet.name, row.row_number, template.code, label, shown, "R1", message
-                    )
+                    Quarantined(sheet.name, number, template.code, label, shown, "R1", message)
                 )
                 continue
-            if row.problems:
-                first = row.problems[0]
+            problems = sheet.problems.get(pos)
+            if problems:
+                first = problems[0]
                 outcome.quarantined.append(
                     Quarantined(
                         sheet.name,
-                        row.row_number,
+                        number,
                         template.code,
                         first.column_label,
                         first.value,
                         "R2",
-                        "；".join(p.message for p in row.problems),
+                        "；".join(p.message for p in problems),
                     )
                 )
                 continue
-            candidates.append(LoadedRow(sheet.name, template.code, row, values))
-    counts = Counter(
-        (c.template, natural_key(reg.templates[c.template], c.values, submitter))
-        for c in candidates
-    )
-    for cand in candidates:
-        template = reg.templates[cand.template]
-        key = natural_key(template, cand.values, submitter)
-        if counts[(cand.template, key)] > 1:
-            labels = "、".join(_key_label(template, cand.row, n) for n in template.natural_key)
+            rows.append(pos)
+        loaded = LoadedSheet(sheet, template, values, rows)
+        candidates.append((loaded, key_columns(values, template.natural_key, rows, submitter)))
+    counts = Counter((c.template.code, key) for c, keys in candidates for key in keys)
+    for cand, keys in candidates:
+        template = cand.template
+        kept: list[int] = []
+        for pos, key in zip(cand.rows, keys, strict=True):
+            count = counts[(template.code, key)]
+            if count == 1:
+                kept.append(pos)
+                continue
+            labels = "、".join(_key_label(template, cand.sheet, n) for n in template.natural_key)
             shown = "、".join("" if v is None else str(v) for v in key)
             outcome.quarantined.append(
                 Quarantined(
-                    cand.sheet,
-                    cand.row.row_number,
-                    cand.template,
+                    cand.sheet.name,
+                    cand.sheet.row_numbers[pos],
+                    template.code,
                     labels or None,
                     shown,
                     "R3",
-                    f"自然键（{labels}）= {shown} 在本文件中出现 {counts[(cand.template, key)]} 次，"
+                    f"自然键（{labels}）= {shown} 在本文件中出现 {count} 次，"
                     "所有重复行均未载入；请删除重复行或更正编号",
                 )
             )
-        else:
+        if kept:
+            cand.rows = kept
             outcome.loaded.append(cand)

@@ -11,8 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ingest.registry import Template, registry
-from ingest.resolve import FileOutcome, LoadedRow, natural_key, organiser
+from ingest.resolve import FileOutcome, LoadedSheet, key_columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,30 +26,34 @@ class Recency:
         return (self.submission_date, self.mtime, self.order)
 
 
-def scope_key(template: Template, row: LoadedRow, submitter: str) -> tuple:
+def scope_keys(loaded: LoadedSheet, submitter: str) -> list[tuple]:
+    """The §7 scope of each loaded row: the whole table, the row itself (its natural key)
+    or the template's scope columns, always within the submitter."""
+    template = loaded.template
     if template.scope == "table":
-        return (template.code,)
-    if template.scope == "row":
-        return (template.code, submitter, *natural_key(template, row.values, submitter))
-    values = [
-        organiser(row.values, submitter) if name == "organiser_code" else row.values.get(name)
-        for name in template.scope
-    ]
-    return (template.code, submitter, *values)
+        return [(template.code,)] * len(loaded.rows)
+    names = template.natural_key if template.scope == "row" else template.scope
+    keys = key_columns(loaded.values, names, loaded.rows, submitter)  # type: ignore[arg-type]
+    return [(template.code, submitter, *key) for key in keys]
 
 
-def decide_current(outcomes: Iterable[FileOutcome], recency: dict[str, Recency]) -> dict[int, bool]:
-    """Map id(LoadedRow) → whether it stands; the latest file of each scope wins."""
-    reg = registry()
+def decide_current(
+    outcomes: Iterable[FileOutcome], recency: dict[str, Recency]
+) -> dict[int, list[bool]]:
+    """Map id(LoadedSheet) → per loaded row, whether it stands; the latest file of each
+    scope wins."""
     winners: dict[tuple, tuple[tuple, str]] = {}
-    keyed: list[tuple[LoadedRow, tuple, str]] = []
+    keyed: list[tuple[LoadedSheet, list[tuple], str]] = []
     for outcome in outcomes:
         sha = outcome.file.sha256
         rank = recency[sha].key()
-        for row in outcome.loaded:
-            scope = scope_key(reg.templates[row.template], row, outcome.submitter_code or "")
-            keyed.append((row, scope, sha))
-            best = winners.get(scope)
-            if best is None or rank > best[0]:
-                winners[scope] = (rank, sha)
-    return {id(row): winners[scope][1] == sha for row, scope, sha in keyed}
+        for loaded in outcome.loaded:
+            scopes = scope_keys(loaded, outcome.submitter_code or "")
+            keyed.append((loaded, scopes, sha))
+            for scope in set(scopes):
+                best = winners.get(scope)
+                if best is None or rank > best[0]:
+                    winners[scope] = (rank, sha)
+    return {
+        id(loaded): [winners[scope][1] == sha for scope in scopes] for loaded, scopes, sha in keyed
+    }

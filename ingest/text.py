@@ -42,6 +42,8 @@ def is_empty(value: object) -> bool:
     Zero and False are values, not empty. Lives here (re-used by ingest.values) so that
     clean_text can use it without a circular import.
     """
+    if value.__class__ is str:  # most cells: skip the type tests below
+        return _text_is_empty(value)  # type: ignore[arg-type]
     if value is None:
         return True
     if isinstance(value, float):
@@ -51,9 +53,18 @@ def is_empty(value: object) -> bool:
     return _text_is_empty(value)
 
 
-@lru_cache(maxsize=1 << 16)
 def _text_is_empty(value: str) -> bool:
-    # Memoised: the same cell texts (and blanks) recur on every row of every sheet.
+    head = value[:3]
+    if len(head) == 3 and head.isprintable() and " " not in head:
+        # Three visible characters (isprintable is False for every other whitespace and
+        # for U+200B/U+FEFF) can be neither blank nor one of the short empty markers.
+        return False
+    return _blank_or_marker(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _blank_or_marker(value: str) -> bool:
+    # Memoised: the same short cell texts (and blanks) recur on every row of every sheet.
     s = _WHITESPACE.sub("", to_halfwidth(value))
     return s == "" or s in _EMPTY_MARKERS
 
@@ -75,6 +86,11 @@ def clean_text(value: object) -> str | None:
     Full-width letters, digits and brackets become half-width, full-width spaces are removed,
     the result is trimmed.
     """
+    if value.__class__ is str:  # the common case, without is_empty's and _render's type tests
+        if _text_is_empty(value):  # type: ignore[arg-type]
+            return None
+        s = value.translate(_TEXT_FOLD).strip()  # type: ignore[attr-defined]
+        return None if _text_is_empty(s) else s
     if is_empty(value):
         return None
     s = _render(value).translate(_TEXT_FOLD).strip()

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 
 from ingest.text import clean_text, is_empty, normalize_ref, to_halfwidth
 
@@ -33,6 +34,7 @@ __all__ = [
     "parse_text_list",
     "parse_value",
     "parse_year",
+    "parser_for",
 ]
 
 
@@ -280,6 +282,9 @@ def parse_code(value: object) -> str | None:
     """Parse an identifier: a numeric cell becomes its integer text (390122011.0 →
     `390122011`); text is cleaned, made half-width and loses all internal spaces, so that a
     code typed with full-width characters still joins."""
+    if value.__class__ is str:  # the common case: no type tests, clean_text sees blanks
+        text = clean_text(value)
+        return normalize_ref(text) if text is not None else None
     if is_empty(value):
         return None
     if isinstance(value, bool):
@@ -404,14 +409,18 @@ _ENUM_PARSERS: dict[str, Callable[[object, Synonyms], object]] = {
 }
 
 
-def parse_value(type_name: str, value: object, *, enum: Synonyms | None = None) -> object:
-    """Parse a cell for a registry column type; `enum` is the synonyms block for enum types."""
+def parser_for(type_name: str, enum: Synonyms | None = None) -> Callable[[object], object]:
+    """The parser of a registry column type, looked up once per column rather than per cell."""
     if type_name in _ENUM_PARSERS:
         if enum is None:
             raise TypeError(f"column type {type_name!r} needs its enum synonyms")
-        return _ENUM_PARSERS[type_name](value, enum)
+        return partial(_ENUM_PARSERS[type_name], synonyms=enum)
     try:
-        parser = PARSERS[type_name]
+        return PARSERS[type_name]
     except KeyError:
         raise ValueError(f"unknown column type {type_name!r}") from None
-    return parser(value)
+
+
+def parse_value(type_name: str, value: object, *, enum: Synonyms | None = None) -> object:
+    """Parse a cell for a registry column type; `enum` is the synonyms block for enum types."""
+    return parser_for(type_name, enum)(value)
