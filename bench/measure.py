@@ -154,9 +154,16 @@ def main(argv: list[str] | None = None) -> int:
         result = measure_refresh(args)
     else:
         result = measure_report(args)
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB → MiB on Linux
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    result |= {"peak_rss_mb": round(own, 1), "peak_child_rss_mb": round(children, 1)}
+    self_usage = resource.getrusage(resource.RUSAGE_SELF)
+    child_usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = sum(u.ru_utime + u.ru_stime for u in (self_usage, child_usage))
+    result |= {
+        "peak_rss_mb": round(self_usage.ru_maxrss / 1024, 1),  # KiB → MiB on Linux
+        "peak_child_rss_mb": round(child_usage.ru_maxrss / 1024, 1),
+        # CPU seconds of the whole run (this process and its children, start-up included):
+        # robust to other load on a shared machine, unlike wall time.
+        "cpu_s": round(cpu, 2),
+    }
     Path(args.result).write_text(json.dumps(result, ensure_ascii=False, default=str))
     return 0
 

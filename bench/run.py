@@ -239,8 +239,10 @@ def run(scale: float, pandas_files: int, workers: int, timeout: float, skip: set
 
     wall = {k: v.get("wall_s") for k, v in figures.items()}
     pandas_s = figures["pandas"].get("extrapolated_s")
+    cpu = {k: v.get("cpu_s") for k, v in figures.items()}
     ratios = {
         "ingest_over_floor": _ratio(wall.get("ingest"), wall.get("floor")),
+        "ingest_over_floor_cpu": _ratio(cpu.get("ingest"), cpu.get("floor")),
         "pandas_over_ingest": _ratio(pandas_s, wall.get("ingest")),
         "pandas_over_floor": _ratio(pandas_s, wall.get("floor")),
     }
@@ -324,7 +326,10 @@ def check_targets(results: dict) -> list[tuple[str, str, str]]:
 
 def print_table(run_result: dict) -> None:
     print()
-    print(f"{'measurement':<18}{'wall s':>10}{'process s':>11}{'peak MB':>9}{'child MB':>10}  note")
+    print(
+        f"{'measurement':<18}{'wall s':>10}{'process s':>11}{'CPU s':>8}"
+        f"{'peak MB':>9}{'child MB':>10}  note"
+    )
     for name, v in run_result["figures"].items():
         if v.get("skipped"):
             print(f"{name:<18}{'skipped':>10}")
@@ -346,11 +351,14 @@ def print_table(run_result: dict) -> None:
             note = f"{v['files']} files, {v['rows']} rows"
         print(
             f"{name:<18}{v.get('wall_s', '—')!s:>10}{v.get('process_s', '—')!s:>11}"
+            f"{v.get('cpu_s', '—')!s:>8}"
             f"{v.get('peak_rss_mb', '—')!s:>9}{v.get('peak_child_rss_mb', '—')!s:>10}  {note}"
         )
     r = run_result["ratios"]
     print()
-    print(f"ingest / floor   = {r['ingest_over_floor']}")
+    print(
+        f"ingest / floor   = {r['ingest_over_floor']}  (CPU seconds: {r['ingest_over_floor_cpu']})"
+    )
     print(f"pandas / ingest  = {r['pandas_over_ingest']}")
     print(f"pandas / floor   = {r['pandas_over_floor']}")
 
@@ -362,8 +370,8 @@ def main(argv: list[str] | None = None) -> int:
         "--pandas-files",
         type=int,
         default=None,
-        help="measure pandas on this many randomly sampled files (default: 40 × scale, "
-        "all files below that); 0 = all files",
+        help="measure pandas on this many randomly sampled files (default 40; all files "
+        "when there are fewer); 0 = all files",
     )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--timeout", type=float, default=3600)
@@ -375,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    pandas_files = args.pandas_files if args.pandas_files is not None else int(40 * args.scale)
+    pandas_files = args.pandas_files if args.pandas_files is not None else 40
     skip = {s for s in args.skip.split(",") if s}
 
     results = json.loads(args.results.read_text(encoding="utf-8")) if args.results.exists() else {}

@@ -10,8 +10,18 @@ from pathlib import Path
 
 from orchestration.home import Home
 
+DBT_PROJECT_HINT = Path(__file__).resolve().parents[1] / "dbt_project"
+
 
 def _print_refresh(outcome) -> None:  # type: ignore[no-untyped-def]
+    if outcome.unchanged:
+        print(
+            f"收件箱无变化（{outcome.inbox}），截至日期 {outcome.as_of}、模板与程序也与上次发布时相同："
+            f"沿用已发布版本，未重新计算（上次发布于 {outcome.finished_at}）。"
+        )
+        print(f"发布位置：{Path(outcome.home) / 'published.duckdb'}")
+        print("如需重新计算，请加 --force。")
+        return
     ingest = outcome.ingest
     print(f"仓库位置：{Path(outcome.home) / 'warehouse.duckdb'}")
     print(f"发布位置：{Path(outcome.home) / 'published.duckdb'}")
@@ -44,9 +54,24 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
     home = Home.from_env(args.home)
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
-    outcome = run_refresh(Path(args.inbox), home, as_of)
+    outcome = run_refresh(Path(args.inbox), home, as_of, force=args.force)
     _print_refresh(outcome)
     return 0 if outcome.published else 1
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from orchestration.docs import generate_docs
+
+    home = Home.from_env(args.home)
+    try:
+        index = generate_docs(home)
+    except RuntimeError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    print(f"数据字典（dbt 文档）已生成：{index}")
+    print(f"单文件版（可直接用浏览器打开）：{index.with_name('static_index.html')}")
+    print(f"或启动本地服务：cd {DBT_PROJECT_HINT} && dbt docs serve --target-path {index.parent}")
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -74,7 +99,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--inbox", required=True)
     p.add_argument("--home")
     p.add_argument("--as-of", dest="as_of")
+    p.add_argument(
+        "--force", action="store_true", help="即使收件箱与上次发布时相同，也重新计算并发布"
+    )
     p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser("docs", help="生成数据字典（dbt 文档网站，含中文说明）")
+    p.add_argument("--home")
+    p.set_defaults(func=cmd_docs)
 
     p = sub.add_parser("demo", help="生成演示省份的报送文件并刷新")
     p.add_argument("--home")
@@ -85,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # exposes `register(subparsers)` and keeps its imports lazy.
     from importlib import import_module
 
-    for module in ("orchestration.status", "reports.cli", "orchestration.ui"):
+    for module in ("orchestration.status", "reports.cli", "orchestration.ui", "orchestration.lake"):
         try:
             mod = import_module(module)
         except ModuleNotFoundError as exc:

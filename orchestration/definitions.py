@@ -35,7 +35,8 @@ def all_assets() -> list[dg.AssetsDefinition]:
 
 
 def resources(settings: XunchaSettings | None = None) -> dict[str, object]:
-    return {"settings": settings or XunchaSettings(), "dbt": dbt_resource()}
+    settings = settings or XunchaSettings()
+    return {"settings": settings, "dbt": dbt_resource(settings.home_paths())}
 
 
 @cache

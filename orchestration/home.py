@@ -54,6 +54,21 @@ class Home:
         """Outcome of the last refresh (for `xuncha status` and reports)."""
         return self.root / "last_refresh.json"
 
+    @property
+    def fingerprint_file(self) -> Path:
+        """What the last publication was made from (orchestration/fingerprint.py)."""
+        return self.root / "last_published_fingerprint.json"
+
+    @property
+    def dbt_target(self) -> Path:
+        """This home's dbt artifacts: one folder per dbt invocation, the newest few kept."""
+        return self.root / "dbt" / "target"
+
+    @property
+    def docs(self) -> Path:
+        """The dbt documentation site (`xuncha docs`)."""
+        return self.root / "docs"
+
     def ensure(self) -> None:
         for path in (self.root, self.reports, self.feedback, self.dagster):
             path.mkdir(parents=True, exist_ok=True)

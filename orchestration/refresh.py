@@ -1,22 +1,25 @@
-"""`xuncha refresh`: materialise the whole asset graph in-process through Dagster."""
+"""`xuncha refresh`: materialise the whole asset graph in-process through Dagster.
+
+When nothing that decides the result changed since the last publication
+(orchestration/fingerprint.py), the refresh stops before Dagster, dbt or Great
+Expectations are even imported and the published version stays as it is.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dagster as dg
-import duckdb
-
-from orchestration.assets.ingest import RAW_LAYER
-from orchestration.assets.publish import PUBLISHED
-from orchestration.definitions import all_assets, resources
+from orchestration import fingerprint
 from orchestration.home import Home
-from orchestration.resources import XunchaSettings
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 REPO_DAGSTER_YAML = Path(__file__).resolve().parents[1] / "dagster.yaml"
 
@@ -33,6 +36,9 @@ class RefreshOutcome:
     blocking_failures: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # True when nothing changed since the last publication and nothing was recomputed;
+    # the other fields then describe that publication.
+    unchanged: bool = False
 
 
 def use_instance_home(home: Home) -> dg.DagsterInstance:
@@ -45,13 +51,63 @@ def use_instance_home(home: Home) -> dg.DagsterInstance:
         shutil.copyfile(REPO_DAGSTER_YAML, target)
     os.environ["DAGSTER_HOME"] = str(home.dagster)
     os.environ["XUNCHA_HOME"] = str(home.root)
+    import dagster as dg
+
     return dg.DagsterInstance.get()
 
 
+def _fingerprint(inbox: Path, as_of: date) -> fingerprint.Fingerprint | None:
+    try:
+        return fingerprint.compute(inbox, as_of.isoformat())
+    except OSError:
+        return None  # an unreadable file: let the refresh run and report it
+
+
+def unchanged_outcome(home: Home, current: fingerprint.Fingerprint | None) -> RefreshOutcome | None:
+    """The last publication's outcome, marked unchanged, if `current` is what it was made from."""
+    if current is None:
+        return None
+    state = fingerprint.unchanged_since_publication(home, current)
+    if state is None:
+        return None
+    known = {f.name for f in fields(RefreshOutcome)}
+    outcome = RefreshOutcome(**{k: v for k, v in state.items() if k in known})
+    outcome.unchanged = True
+    return outcome
+
+
 def run_refresh(
-    inbox: Path, home: Home, as_of: date | None = None, *, log_level: str = "WARNING"
+    inbox: Path,
+    home: Home,
+    as_of: date | None = None,
+    *,
+    log_level: str = "WARNING",
+    force: bool = False,
 ) -> RefreshOutcome:
     as_of = as_of or date.today()
+    current = _fingerprint(inbox, as_of)
+    if not force and (outcome := unchanged_outcome(home, current)) is not None:
+        return outcome
+    home.ensure()
+    fingerprint.forget(home)  # until this refresh has published, nothing is vouched for
+    return _materialize(inbox, home, as_of, log_level, current)
+
+
+def _materialize(
+    inbox: Path,
+    home: Home,
+    as_of: date,
+    log_level: str,
+    current: fingerprint.Fingerprint | None,
+) -> RefreshOutcome:
+    import dagster as dg
+    import duckdb
+
+    from orchestration.assets.ingest import RAW_LAYER
+    from orchestration.assets.publish import PUBLISHED
+    from orchestration.definitions import all_assets, resources
+    from orchestration.resources import XunchaSettings
+
     settings = XunchaSettings(
         home=str(home.root), inbox=str(inbox.resolve()), as_of=as_of.isoformat()
     )
@@ -93,11 +149,15 @@ def run_refresh(
     home.state_file.write_text(
         json.dumps(asdict(outcome), ensure_ascii=False, indent=1, default=str), encoding="utf-8"
     )
+    if outcome.published and not outcome.errors and current is not None:
+        fingerprint.remember(home, current, outcome.run_id)
     return outcome
 
 
 def _gate_findings(home: Home, since: datetime) -> tuple[list[dict], list[dict]]:
     """Non-passing checks recorded by this refresh's quality gate (older rows are stale)."""
+    import duckdb
+
     if not home.warehouse.exists():
         return [], []
     con = duckdb.connect(str(home.warehouse), read_only=True)
@@ -121,4 +181,4 @@ def _gate_findings(home: Home, since: datetime) -> tuple[list[dict], list[dict]]
     return blocking, warnings
 
 
-__all__ = ["RefreshOutcome", "run_refresh"]
+__all__ = ["RefreshOutcome", "run_refresh", "unchanged_outcome"]

@@ -48,8 +48,11 @@ def xuncha_exe() -> str:
     return str(exe) if exe.exists() else "xuncha"
 
 
-def refresh_command(inbox: Path, home: Path, as_of: str = AS_OF) -> list[str]:
-    return [xuncha_exe(), "refresh", "--inbox", str(inbox), "--home", str(home), "--as-of", as_of]
+def refresh_command(
+    inbox: Path, home: Path, as_of: str = AS_OF, *, force: bool = False
+) -> list[str]:
+    command = [xuncha_exe(), "refresh", "--inbox", str(inbox), "--home", str(home)]
+    return [*command, "--as-of", as_of, *(["--force"] if force else [])]
 
 
 def start_refresh(inbox: Path, home: Path, log: Path | None = None) -> subprocess.Popen:
@@ -72,12 +75,15 @@ def kill_tree(proc: subprocess.Popen) -> None:
 
 
 def run_refresh(
-    inbox: Path, home: Path, *, retries: int = 2, timeout: float = 1200
+    inbox: Path, home: Path, *, retries: int = 2, timeout: float = 1200, force: bool = False
 ) -> subprocess.CompletedProcess:
-    """A full refresh that must publish; a failure inside dbt is retried (brief)."""
+    """A full refresh that must publish; a failure inside dbt is retried (brief).
+
+    `force`: recompute even when nothing changed since the last publication.
+    """
     for attempt in range(retries + 1):
         proc = subprocess.run(
-            refresh_command(inbox, home),
+            refresh_command(inbox, home, force=force),
             capture_output=True,
             text=True,
             env=os.environ | ENV,

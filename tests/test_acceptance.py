@@ -148,6 +148,9 @@ def test_rerun_changes_nothing(acceptance_run: RefreshRun, expected: dict, tmp_p
         str(acceptance_run.home),
         "--as-of",
         expected["as_of"],
+        # Recompute: without --force an unchanged inbox keeps the published file as it
+        # is (tests/test_refresh_unchanged.py); the re-run's file statuses are checked here.
+        "--force",
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     statuses = {

@@ -48,7 +48,9 @@ def runs(tmp_path_factory):
             assert again.returncode == 0, (err or b"")[-3000:].decode() + again.stderr[-3000:]
     first = outputs.export_all(homes[0] / "published.duckdb")
     second = outputs.export_all(homes[1] / "published.duckdb")
-    rerun = outputs.run_refresh(inbox, homes[0])
+    # --force: a re-run with nothing changed would otherwise keep the published file
+    # as it is (tests/test_refresh_unchanged.py); here the recomputation is the subject.
+    rerun = outputs.run_refresh(inbox, homes[0], force=True)
     assert rerun.returncode == 0, rerun.stderr[-4000:]
     return first, second, outputs.export_all(homes[0] / "published.duckdb")
 

@@ -48,11 +48,43 @@ def tables_to_publish(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [n for n in names if n.startswith(PUBLISHED_PREFIXES) or n in PUBLISHED_TABLES]
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temp_files(published: Path) -> list[Path]:
+    """Temp files of publishes that were killed (SIGKILL, power loss) before their rename.
+
+    Publishing is single-writer, so the temp file (and DuckDB's `.wal` beside it) of
+    a process that no longer runs is garbage, as is one of this very process (an
+    earlier publish in it). A temp file of another live process is left alone.
+    """
+    removed = []
+    prefix = f".{published.name}."
+    for path in [
+        *published.parent.glob(f"{prefix}*.tmp"),
+        *published.parent.glob(f"{prefix}*.tmp.wal"),
+    ]:
+        pid_text = path.name[len(prefix) :].split(".", 1)[0]
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and _pid_alive(int(pid_text)):
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
 def publish(warehouse: Path, published: Path, as_of: date) -> list[str]:
     """Copy the checked marts (with their Chinese comments) into a new file, then rename."""
     failures = blocking_failures(warehouse)
     if failures:
         raise GateClosed("；".join(f"{r} {c}" for r, c, _, _ in failures))
+    remove_stale_temp_files(published)
     tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))

@@ -32,12 +32,20 @@ MARTS_CHECKED = (
 )
 
 
-def dbt_test_results(run_results_path: Path) -> list[CheckResult]:
-    """One CheckResult per dbt test of the last `dbt build`, rule taken from the test's meta."""
+def dbt_test_results(
+    run_results_path: Path, manifest_path: Path | None = None
+) -> list[CheckResult]:
+    """One CheckResult per dbt test of the last `dbt build`, rule taken from the test's meta.
+
+    The manifest is the one that build wrote (copied beside run_results.json as
+    `dbt_manifest.json`); the shared parse manifest only when that is missing.
+    """
     if not run_results_path.exists():
         return [CheckResult("dbt_build", "B1", "error", 1, "dbt 未运行（没有 run_results.json）")]
     results = json.loads(run_results_path.read_text(encoding="utf-8"))
-    manifest = json.loads(Path(dbt_project().manifest_path).read_text(encoding="utf-8"))
+    if manifest_path is None or not manifest_path.exists():
+        manifest_path = Path(dbt_project().manifest_path)
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     nodes = manifest.get("nodes", {})
     checks: list[CheckResult] = []
     for result in results.get("results", []):
@@ -129,7 +137,7 @@ def run_quality_gate(settings: XunchaSettings) -> list[CheckResult]:
     from expectations.suites import validate_marts
 
     home = settings.home_paths()
-    checks = dbt_test_results(home.root / "dbt_run_results.json")
+    checks = dbt_test_results(home.root / "dbt_run_results.json", home.root / "dbt_manifest.json")
     checks += validate_marts(home.warehouse, MARTS_CHECKED)
     checks += b4_row_counts(home.warehouse, home.published)
     checks += warning_checks(home.warehouse)
