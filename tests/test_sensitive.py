@@ -122,18 +122,21 @@ def test_no_sensitive_column_in_any_published_or_work_table(seeded):
         assert [(t, c) for t, c in cols if c in forbidden] == [], db
 
 
-def test_dbt_artifacts_in_the_repository_do_not_hold_seeded_names(seeded):
-    """dbt writes logs and run artifacts under the project folder, outside HOME
-    (those written since this module's refresh started)."""
-    _, proc = seeded
+def test_dbt_artifacts_do_not_hold_seeded_names(seeded):
+    """dbt writes its run artifacts (compiled SQL, run_results, logs) to HOME/dbt/target
+    and the shared parse manifest and logs under the project folder: search both
+    (the project's files only when written since this module's refresh started)."""
+    home, proc = seeded
+    suffixes = {".log", ".json", ".sql", ".txt", ".csv"}
+    run_files = [p for p in outputs.all_files(home / "dbt" / "target") if p.suffix in suffixes]
+    assert any(p.name == "run_results.json" for p in run_files), "dbt wrote no run artifacts?"
     root = hostile.REPO / "dbt_project"
-    files = [
+    project_files = [
         p
         for sub in ("logs", "target")
         if (root / sub).exists()
         for p in outputs.all_files(root / sub)
-        if p.suffix in {".log", ".json", ".sql", ".txt", ".csv"}
-        and p.stat().st_mtime >= proc.started
+        if p.suffix in suffixes and p.stat().st_mtime >= proc.started
     ]
-    assert files, "dbt wrote no artifacts?"
-    assert outputs.search_files(files, hostile.SEEDED_NAMES, root) == []
+    assert outputs.search_files(run_files, hostile.SEEDED_NAMES, home) == []
+    assert outputs.search_files(project_files, hostile.SEEDED_NAMES, root) == []

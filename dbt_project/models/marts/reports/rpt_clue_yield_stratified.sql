@@ -80,6 +80,8 @@ terms as (
     select
         scope_code,
         period,
+        stratum_city_code,
+        entry_year,
         n1,
         n0,
         c1,
@@ -98,6 +100,8 @@ terms as (
     where n1 + n0 > 0
 ),
 
+-- Floating-point sums in a fixed stratum order: DuckDB's parallel aggregation may add
+-- doubles in any order, and the last bits then differ between two identical refreshes.
 summed as (
     select
         scope_code,
@@ -110,12 +114,12 @@ summed as (
         sum(c0) as c0,
         sum(k1) as k1,
         sum(k0) as k0,
-        sum(clues_r) as clues_r,
-        sum(clues_s) as clues_s,
-        sum(clues_p) as clues_p,
-        sum(cadre_r) as cadre_r,
-        sum(cadre_s) as cadre_s,
-        sum(cadre_p) as cadre_p
+        sum(clues_r order by stratum_city_code, entry_year) as clues_r,
+        sum(clues_s order by stratum_city_code, entry_year) as clues_s,
+        sum(clues_p order by stratum_city_code, entry_year) as clues_p,
+        sum(cadre_r order by stratum_city_code, entry_year) as cadre_r,
+        sum(cadre_s order by stratum_city_code, entry_year) as cadre_s,
+        sum(cadre_p order by stratum_city_code, entry_year) as cadre_p
     from terms
     group by scope_code, period
 ),
