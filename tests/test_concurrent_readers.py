@@ -86,6 +86,7 @@ def run(tmp_path_factory):
         "versions_seen": sorted({sig for s in stats for sig in s["signatures"]}),
     }
     print(json.dumps(summary, ensure_ascii=False))
+    (root / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
     codes = [r.returncode for r in readers]
     return {"stats": stats, "published": published_versions, "errs": errs, "codes": codes}
 
