@@ -140,15 +140,12 @@ def test_short_circuit_loads_neither_dagster_nor_dbt_nor_gx(published_home) -> N
         "print('HEAVY', heavy)\n"
         "sys.exit(rc)\n"
     )
-    started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120
     )
-    seconds = time.monotonic() - started
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "收件箱无变化" in proc.stdout and "沿用已发布版本" in proc.stdout
-    assert "HEAVY []" in proc.stdout
-    assert seconds < 10
+    assert "HEAVY []" in proc.stdout  # how fast that is, `make bench` measures
 
 
 # --- publish temp files ----------------------------------------------------------------------

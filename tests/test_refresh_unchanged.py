@@ -15,7 +15,6 @@ import hashlib
 import json
 import re
 import shutil
-import time
 from datetime import date
 from pathlib import Path
 
@@ -33,10 +32,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _refresh(inbox: Path, home: Path) -> tuple[int, str, str, float]:
-    started = time.monotonic()
+def _refresh(inbox: Path, home: Path) -> tuple[int, str, str]:
     proc = xuncha("refresh", "--inbox", str(inbox), "--home", str(home), "--as-of", AS_OF)
-    return proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started
+    return proc.returncode, proc.stdout, proc.stderr
 
 
 def _snapshot(home: Path) -> dict[str, tuple[int, int, str]]:
@@ -78,7 +76,7 @@ def refreshed_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
     shutil.copytree(ACCEPTANCE / "inbox", inbox, copy_function=shutil.copyfile)
     for path in (inbox, *inbox.rglob("*")):  # the corpus is read-only; the copy is ours
         path.chmod(0o755 if path.is_dir() else 0o644)
-    rc, out, err, _ = _refresh(inbox, home)
+    rc, out, err = _refresh(inbox, home)
     assert rc == 0, err[-3000:]
     assert not any(m in out for m in UNCHANGED)
     return inbox, home
@@ -89,16 +87,15 @@ def test_unchanged_inbox_is_not_recomputed_and_a_blocked_one_always_is(refreshed
 
     # 1. Same inbox, same as-of: short-circuited, nothing written.
     before, runs = _snapshot(home), _dagster_runs(home)
-    rc, out, err, seconds = _refresh(inbox, home)
+    rc, out, err = _refresh(inbox, home)
     assert rc == 0, err[-3000:]
     assert all(m in out for m in UNCHANGED), out
     assert _snapshot(home) == before
-    assert _dagster_runs(home) == runs
-    assert seconds < 10, f"unchanged refresh took {seconds:.1f} s"
+    assert _dagster_runs(home) == runs  # no Dagster run at all; its speed is `make bench`'s
 
     # 2. One workbook edited: recomputed and published.
     _edit_one_cell(inbox / EDITED)
-    rc, out, err, _ = _refresh(inbox, home)
+    rc, out, err = _refresh(inbox, home)
     assert rc == 0, err[-3000:]
     assert not any(m in out for m in UNCHANGED)
     assert re.search(r"文件：载入 1，", out), out
@@ -106,7 +103,7 @@ def test_unchanged_inbox_is_not_recomputed_and_a_blocked_one_always_is(refreshed
 
     # 3. Unchanged again: short-circuited again.
     before = _snapshot(home)
-    rc, out, _, _ = _refresh(inbox, home)
+    rc, out, _ = _refresh(inbox, home)
     assert rc == 0 and all(m in out for m in UNCHANGED), out
     assert _snapshot(home) == before
 
@@ -117,7 +114,7 @@ def test_unchanged_inbox_is_not_recomputed_and_a_blocked_one_always_is(refreshed
             target = inbox / src.relative_to(phase2)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, target)
-    rc, out, err, _ = _refresh(inbox, home)
+    rc, out, err = _refresh(inbox, home)
     assert rc != 0 and "B4" in err
     assert _snapshot(home)["published.duckdb"] == before["published.duckdb"]
     assert (
@@ -126,7 +123,7 @@ def test_unchanged_inbox_is_not_recomputed_and_a_blocked_one_always_is(refreshed
 
     # 5. The same blocked inbox again: recomputed (never "unchanged"), blocked again.
     runs = _dagster_runs(home)
-    rc, out, err, _ = _refresh(inbox, home)
+    rc, out, err = _refresh(inbox, home)
     assert rc != 0 and "B4" in err
     assert not any(m in out + err for m in UNCHANGED)
     assert _dagster_runs(home) == runs + 1
