@@ -33,6 +33,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.inbox import scan_inbox, sha256_of
 from orchestration.home import Home
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,7 +55,6 @@ LIBRARIES = (
     "pandas",
 )
 RECORD_VERSION = 1
-_IGNORED_NAMES = frozenset({"Thumbs.db", "desktop.ini"})
 
 
 @dataclass(frozen=True)
@@ -67,39 +67,19 @@ class Fingerprint:
         return int(self.parts.get("inbox_files", 0))
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def inbox_digest(inbox: Path) -> tuple[str, int]:
-    """(digest, file count) over every file ingest would see (ingest/inbox.py's rules).
+    """(digest, file count) over exactly the files ingest reads (`ingest.inbox.scan_inbox`).
 
     Raises OSError when a file cannot be read: then nothing is short-circuited.
     """
-    digest = hashlib.sha256()
     root = inbox.resolve()
-    count = 0
     if not root.is_dir():
         raise FileNotFoundError(root)
-    entries: list[tuple[str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            path = Path(dirpath) / name
-            if name.startswith((".", "~$")) or name in _IGNORED_NAMES or path.is_symlink():
-                continue
-            entries.append((path.relative_to(root).as_posix(), path))
-    for rel, path in sorted(entries):
-        st = path.stat()
-        digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-        digest.update(_sha256_file(path).encode())
-        digest.update(b"\n")
-        count += 1
-    return digest.hexdigest(), count
+    digest = hashlib.sha256()
+    files = scan_inbox(root)
+    for f in files:
+        digest.update(f"{f.rel_path}\0{f.size}\0{f.mtime.isoformat()}\0{f.sha256}\n".encode())
+    return digest.hexdigest(), len(files)
 
 
 def _walk(base: Path, skip: set[str]) -> list[Path]:
@@ -148,10 +128,10 @@ def compute(inbox: Path, as_of: str) -> Fingerprint:
         "inbox_files": files,
         "as_of": as_of,
         "parse_version": parse_version(),
-        "templates_sha256": _sha256_file(REPO / "ingest" / "templates.yml"),
+        "templates_sha256": sha256_of(REPO / "ingest" / "templates.yml"),
         "dbt_project_sha256": _tree_digest(DBT_DIR, ("",), DBT_SKIP),
         "code_sha256": _tree_digest(REPO, CODE_DIRS, {"__pycache__"}),
-        "pyproject_sha256": _sha256_file(REPO / "pyproject.toml"),
+        "pyproject_sha256": sha256_of(REPO / "pyproject.toml"),
         "python": sys.version.split()[0],
         "libraries": library_versions(),
     }
