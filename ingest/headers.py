@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ingest.readers import Sheet
 from ingest.registry import Column, Registry, Template
-from ingest.text import normalize_header
+from ingest.text import cell_text, normalize_header
 
 HEADER_SEARCH_ROWS = 15
 
@@ -38,19 +38,11 @@ class NearMiss:
     matched: int
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _merged_parent(sheet: Sheet, row: int, col: int) -> str | None:
     """Text of a horizontally merged header cell covering (row, col), from its first cell."""
     for (r0, c0), (r1, c1) in sheet.merged:
         if r0 <= row <= r1 and c0 <= col <= c1 and c1 > c0:
-            return _cell_text(sheet.rows[r0][c0]) if c0 < len(sheet.rows[r0]) else None
+            return cell_text(sheet.rows[r0][c0]) if c0 < len(sheet.rows[r0]) else None
     return None
 
 
@@ -62,8 +54,8 @@ def flatten_two_rows(sheet: Sheet, row: int) -> list[str]:
     labels: list[str] = []
     carried = ""
     for col in range(width):
-        parent = _cell_text(top[col]) if col < len(top) else ""
-        child = _cell_text(bottom[col]) if col < len(bottom) else ""
+        parent = cell_text(top[col]) if col < len(top) else ""
+        child = cell_text(bottom[col]) if col < len(bottom) else ""
         if not parent:
             merged = _merged_parent(sheet, row, col)
             if merged:
@@ -112,7 +104,7 @@ def find_header(sheet: Sheet, registry: Registry) -> HeaderMatch | NearMiss | No
     near: tuple[float, NearMiss] | None = None
     last = min(HEADER_SEARCH_ROWS, len(sheet.rows))
     for row in range(last):
-        single = [_cell_text(v) for v in sheet.rows[row]]
+        single = [cell_text(v) for v in sheet.rows[row]]
         if not any(single):
             continue
         candidates: list[tuple[int, list[str]]] = [(1, single)]

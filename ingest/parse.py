@@ -22,6 +22,7 @@ from ingest.metadata import SheetMetadata, read_metadata
 from ingest.readers import read_file
 from ingest.registry import Column, Registry, Template, registry
 from ingest.rules import FileRejected
+from ingest.text import cell_text
 from ingest.values import ValueParseError, is_empty, parser_for
 
 T = TypeVar("T")
@@ -68,14 +69,6 @@ class ParsedFile:
     skipped: list[str] = field(default_factory=list)  # "sheet: reason"
     rejection: tuple[str, str] | None = None  # (rule, message) of F1/F4
     near_miss: str | None = None  # F2 explanation when no sheet matched
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +144,7 @@ class _Cells:
 
 def _shown(value: object) -> str | None:
     """The cell's text for raw_rows, None for an empty cell."""
-    return None if is_empty(value) else _cell_text(value)
+    return None if is_empty(value) else cell_text(value)
 
 
 def _cells_json(columns: dict[int, _Cells], plan: _SheetPlan, n_rows: int) -> list[str]:
@@ -216,7 +209,7 @@ def _type_column(
     if failing:
         for pos, key in enumerate(memo.keys):
             if key in failing:
-                problem = CellProblem(label, _cell_text(cells[pos]), results[key][1])  # type: ignore[arg-type]
+                problem = CellProblem(label, cell_text(cells[pos]), results[key][1])  # type: ignore[arg-type]
                 problems.setdefault(pos, []).append(problem)
     return [results[key][0] for key in memo.keys]
 

@@ -69,6 +69,18 @@ def _blank_or_marker(value: str) -> bool:
     return s == "" or s in _EMPTY_MARKERS
 
 
+def cell_text(value: object) -> str:
+    """A cell as raw text for headers and messages: 3.0 → `3`, stripped, "" for none.
+
+    Unlike `_render` it keeps a datetime's full repr, so a message shows what was read.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def _render(value: object) -> str:
     """Text of a cell as the submitter sees it (3.0 → `3`, a midnight datetime → its date)."""
     if isinstance(value, float) and value.is_integer():
