@@ -31,6 +31,7 @@ class Column:
     default: object
     sensitive: bool
     enum: str | None
+    empty_is_submitter: bool = False  # an empty cell means the submitting office (§5, §6)
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -49,6 +50,11 @@ class Template:
     @property
     def required(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.required)
+
+    @property
+    def submitter_defaults(self) -> frozenset[str]:
+        """Columns whose empty cell stands for the submitter in keys and scopes (§6, §7)."""
+        return frozenset(c.name for c in self.columns if c.empty_is_submitter)
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -88,6 +94,7 @@ def load_registry(path: Path = REGISTRY_PATH) -> Registry:
                 default=raw.get("default"),
                 sensitive=bool(raw.get("sensitive", False)),
                 enum=raw.get("enum"),
+                empty_is_submitter=bool(raw.get("empty_is_submitter", False)),
             )
             if col.enum is not None and col.enum not in enums:
                 raise ValueError(f"templates.yml: {code}.{col.name} names unknown enum {col.enum}")

@@ -149,11 +149,6 @@ def _lookup(text: object, found: dict[str, str | UnresolvedReference], is_list: 
     return codes
 
 
-def organiser(value: object, submitter: str) -> object:
-    """§6: an empty 组织单位 means the submitter organised the inspection."""
-    return value or submitter
-
-
 def _key_label(template: Template, sheet: ParsedSheet, name: str) -> str:
     if name in sheet.column_labels:
         return sheet.column_labels[name]
@@ -164,16 +159,22 @@ def _key_label(template: Template, sheet: ParsedSheet, name: str) -> str:
 
 
 def key_columns(
-    values: dict[str, list[object]], names: tuple[str, ...], rows: list[int], submitter: str
+    template: Template,
+    values: dict[str, list[object]],
+    names: tuple[str, ...],
+    rows: list[int],
+    submitter: str,
 ) -> list[tuple]:
-    """Per row of `rows`, the tuple of columns `names`; an organiser defaults to the
-    submitter (§5, §6) and a list value becomes a tuple so the key is hashable."""
+    """Per row of `rows`, the tuple of columns `names`; an empty 组织单位 or 下发单位 is the
+    submitter (§5, §6: `empty_is_submitter` in templates.yml) and a list value becomes a
+    tuple so the key is hashable."""
+    defaults = template.submitter_defaults
     parts = []
     for name in names:
         column = values.get(name)
         if column is None:
-            cells: list[object] = [submitter if name == "organiser_code" else None] * len(rows)
-        elif name == "organiser_code":
+            cells: list[object] = [submitter if name in defaults else None] * len(rows)
+        elif name in defaults:
             cells = [column[p] or submitter for p in rows]
         else:
             cells = [column[p] for p in rows]
@@ -217,7 +218,7 @@ def decide_rows(
                 continue
             rows.append(pos)
         loaded = LoadedSheet(sheet, template, values, rows)
-        candidates.append((loaded, key_columns(values, template.natural_key, rows, submitter)))
+        candidates.append((loaded, key_columns(template, values, template.natural_key, rows, submitter)))
     counts = Counter((c.template.code, key) for c, keys in candidates for key in keys)
     for cand, keys in candidates:
         template = cand.template

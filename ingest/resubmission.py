@@ -33,7 +33,7 @@ def scope_keys(loaded: LoadedSheet, submitter: str) -> list[tuple]:
     if template.scope == "table":
         return [(template.code,)] * len(loaded.rows)
     names = template.natural_key if template.scope == "row" else template.scope
-    keys = key_columns(loaded.values, names, loaded.rows, submitter)  # type: ignore[arg-type]
+    keys = key_columns(template, loaded.values, names, loaded.rows, submitter)  # type: ignore[arg-type]
     return [(template.code, submitter, *key) for key in keys]
 
 

@@ -18,6 +18,7 @@ os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("XUNCHA_SHARED", REPO.parent / "shared"))
 ACCEPTANCE = SHARED / "acceptance"
+ACCEPTANCE_V2 = SHARED / "acceptance-v2"
 
 
 @dataclass
@@ -52,14 +53,32 @@ def expected() -> dict:
     return json.loads((ACCEPTANCE / "expected.json").read_text(encoding="utf-8"))
 
 
+def _refresh_copy(
+    corpus: Path, tmp_path_factory: pytest.TempPathFactory, as_of: str
+) -> RefreshRun:
+    """`xuncha refresh` on a copy of a corpus's inbox, through the real command."""
+    base = tmp_path_factory.mktemp(corpus.name)
+    inbox = base / "inbox"
+    shutil.copytree(corpus / "inbox", inbox, copy_function=shutil.copy2)
+    home = base / "home"
+    proc = xuncha("refresh", "--inbox", str(inbox), "--home", str(home), "--as-of", as_of)
+    return RefreshRun(home, inbox, proc.returncode, proc.stdout, proc.stderr)
+
+
 @pytest.fixture(scope="session")
 def acceptance_run(tmp_path_factory: pytest.TempPathFactory, expected: dict) -> RefreshRun:
-    """`xuncha refresh` on a copy of the acceptance inbox, through the real command."""
-    base = tmp_path_factory.mktemp("acceptance")
-    inbox = base / "inbox"
-    shutil.copytree(ACCEPTANCE / "inbox", inbox, copy_function=shutil.copy2)
-    home = base / "home"
-    proc = xuncha(
-        "refresh", "--inbox", str(inbox), "--home", str(home), "--as-of", expected["as_of"]
-    )
-    return RefreshRun(home, inbox, proc.returncode, proc.stdout, proc.stderr)
+    """The v1 acceptance inbox through the real `xuncha refresh`."""
+    return _refresh_copy(ACCEPTANCE, tmp_path_factory, expected["as_of"])
+
+
+@pytest.fixture(scope="session")
+def expected_v2() -> dict:
+    if not ACCEPTANCE_V2.exists():
+        pytest.fail(f"acceptance corpus v2 missing at {ACCEPTANCE_V2}")
+    return json.loads((ACCEPTANCE_V2 / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def acceptance_v2_run(tmp_path_factory: pytest.TempPathFactory, expected_v2: dict) -> RefreshRun:
+    """The contract-v2 acceptance inbox through the real `xuncha refresh`."""
+    return _refresh_copy(ACCEPTANCE_V2, tmp_path_factory, expected_v2["as_of"])
