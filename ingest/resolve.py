@@ -218,7 +218,9 @@ def decide_rows(
                 continue
             rows.append(pos)
         loaded = LoadedSheet(sheet, template, values, rows)
-        candidates.append((loaded, key_columns(template, values, template.natural_key, rows, submitter)))
+        candidates.append(
+            (loaded, key_columns(template, values, template.natural_key, rows, submitter))
+        )
     counts = Counter((c.template.code, key) for c, keys in candidates for key in keys)
     for cand, keys in candidates:
         template = cand.template

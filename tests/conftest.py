@@ -53,9 +53,7 @@ def expected() -> dict:
     return json.loads((ACCEPTANCE / "expected.json").read_text(encoding="utf-8"))
 
 
-def _refresh_copy(
-    corpus: Path, tmp_path_factory: pytest.TempPathFactory, as_of: str
-) -> RefreshRun:
+def _refresh_copy(corpus: Path, tmp_path_factory: pytest.TempPathFactory, as_of: str) -> RefreshRun:
     """`xuncha refresh` on a copy of a corpus's inbox, through the real command."""
     base = tmp_path_factory.mktemp(corpus.name)
     inbox = base / "inbox"
