@@ -3,8 +3,13 @@
 Every reader returns the same shape, `list[Sheet]`, so header detection never
 needs to know whether the cells came from .xlsx, .xls or .csv. Limits are
 checked *before* a spreadsheet library touches the data, because calamine
-allocates the whole declared range (a stray cell in column XFD costs GBs) and
-a zip bomb would expand unchecked.
+allocates the whole range of its cells (a stray value in column XFD costs GBs)
+and a zip bomb would expand unchecked. (v2 §8 F4) Only cells holding a value
+count: a declared <dimension>, empty styled cells and empty row elements out to
+XFD1048576 are formatting, and calamine leaves them out of its range too.
+(v2 §8 F1) An encrypted file is F1 with a message saying it has a password,
+found before anything else reads it (for .xls: the FILEPASS record). (v2 §3)
+Hidden, chart and dialog sheets are returned marked, for `ingest.parse` to log.
 
 The zip check does not trust the sizes a zip declares: every part is
 decompressed once, as a stream, counting the bytes that really come out, so a
@@ -12,8 +17,8 @@ part whose header lies about its size is caught too. A part is a bomb when it
 expands to more than 1 MiB *and* more than 100× its compressed size (small XML
 parts such as styles legitimately compress far better than 100×). The same
 pass rejects DTDs (`<!DOCTYPE`, `<!ENTITY`: the "billion laughs" entity bomb;
-OOXML never contains one) and measures each worksheet's extent from its cell
-references.
+OOXML never contains one) and measures each worksheet's extent from its cells
+that hold a value.
 """
 
 from __future__ import annotations
@@ -238,7 +243,7 @@ def _far_ref(max_rows: int, max_cols: int) -> re.Pattern[bytes]:
     """A cheap superset of the cell references beyond the limits: a column after
     `_letters(max_cols)` or a row with as many digits as `max_rows`.
 
-    One regex search per chunk instead of `_CELL_REF.findall` and a Python loop over
+    One regex search per chunk instead of `_VALUED_CELL.findall` and a Python loop over
     every cell, so the exact `_sheet_extent` scan runs only for a sheet that may
     really be too large.
     """
