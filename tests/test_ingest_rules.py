@@ -317,3 +317,26 @@ def test_symlink_is_ignored(inbox: Path, tmp_path: Path) -> None:
     (inbox / "乙县委巡察办").mkdir(parents=True)
     os.symlink(outside, inbox / "乙县委巡察办" / "link.xlsx")
     assert "乙县委巡察办/link.xlsx" not in files(ingest(inbox, tmp_path / "home"))
+
+
+def test_identical_copy_of_rejected_file_carries_its_rule(inbox: Path, tmp_path: Path) -> None:
+    """§7 (v2): the copy is `unchanged` with the rule and message of the file it copies; on a
+    rerun the rejected file itself is `unchanged` and still says why it was refused."""
+    src = write_xlsx(
+        inbox / "乙县委巡察办" / "旧版.xlsx", {"表1": [["说明"], ["本表不是任何模板"]]}
+    )
+    (inbox / "甲市委巡察办" / "转报").mkdir(parents=True)
+    shutil.copyfile(src, inbox / "甲市委巡察办" / "转报" / "旧版.xlsx")
+    home = tmp_path / "home"
+    con = ingest(inbox, home)
+    result = files(con)
+    status, rule, submitter, _, _, message = result["乙县委巡察办/旧版.xlsx"]
+    assert (status, rule, submitter) == ("rejected", "F2", None)
+    copy = result["甲市委巡察办/转报/旧版.xlsx"]
+    assert copy[:3] == ("unchanged", "F2", None)
+    assert "乙县委巡察办/旧版.xlsx" in copy[5] and message in copy[5]
+    con.close()
+    again = files(ingest(inbox, home))
+    assert again["乙县委巡察办/旧版.xlsx"][:3] == ("unchanged", "F2", None)
+    assert again["乙县委巡察办/旧版.xlsx"][5] == message
+    assert again["甲市委巡察办/转报/旧版.xlsx"][:3] == ("unchanged", "F2", None)
