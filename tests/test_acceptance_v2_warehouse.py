@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -25,6 +26,17 @@ from tests.conftest import ACCEPTANCE_V2, RefreshRun, xuncha
 from tests.test_acceptance import assert_table_matches, rows
 
 T8_RULES = ("R5", "R6", "R7", "R8")
+V2_TABLES = (
+    "fct_common_problem",
+    "fct_self_check",
+    "fct_common_problem_obligation",
+    "rpt_outcomes",
+    "rpt_common_problems",
+    "rpt_common_problem_followup",
+    "rpt_recurrence",
+    "rpt_recurrence_items",
+    "rpt_rectification_by_unit",
+)
 
 
 def test_refresh_publishes(acceptance_v2_run: RefreshRun) -> None:
@@ -68,6 +80,27 @@ def test_report_periods_and_scopes(acceptance_v2_run: RefreshRun, expected_v2: d
             for r in rows(acceptance_v2_run.published, f"SELECT scope_code, period FROM {table}")
         }
         assert got == {(s, p) for s in scopes for p in expected_v2["periods"]}, table
+
+
+def test_v2_tables_published_with_chinese_descriptions(acceptance_v2_run: RefreshRun) -> None:
+    """§9: the v2 facts and §10 tables are published, the table and every column described."""
+    con = duckdb.connect(str(acceptance_v2_run.published), read_only=True)
+    try:
+        tables = dict(con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall())
+        columns = con.execute(
+            "SELECT table_name, column_name, comment FROM duckdb_columns()"
+        ).fetchall()
+    finally:
+        con.close()
+    for table in V2_TABLES:
+        assert table in tables, f"{table} not published"
+        assert re.search(r"[\u4e00-\u9fff]", tables[table] or ""), table
+    undescribed = [
+        f"{t}.{c}"
+        for t, c, comment in columns
+        if t in V2_TABLES and not re.search(r"[\u4e00-\u9fff]", comment or "")
+    ]
+    assert not undescribed
 
 
 def test_quarantine_counts_and_rows(acceptance_v2_run: RefreshRun, expected_v2: dict) -> None:
