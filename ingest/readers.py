@@ -3,8 +3,13 @@
 Every reader returns the same shape, `list[Sheet]`, so header detection never
 needs to know whether the cells came from .xlsx, .xls or .csv. Limits are
 checked *before* a spreadsheet library touches the data, because calamine
-allocates the whole declared range (a stray cell in column XFD costs GBs) and
-a zip bomb would expand unchecked.
+allocates the whole range of its cells (a stray value in column XFD costs GBs)
+and a zip bomb would expand unchecked. (v2 §8 F4) Only cells holding a value
+count: a declared <dimension>, empty styled cells and empty row elements out to
+XFD1048576 are formatting, and calamine leaves them out of its range too.
+(v2 §8 F1) An encrypted file is F1 with a message saying it has a password,
+found before anything else reads it (for .xls: the FILEPASS record). (v2 §3)
+Hidden, chart and dialog sheets are returned marked, for `ingest.parse` to log.
 
 The zip check does not trust the sizes a zip declares: every part is
 decompressed once, as a stream, counting the bytes that really come out, so a
@@ -12,8 +17,8 @@ part whose header lies about its size is caught too. A part is a bomb when it
 expands to more than 1 MiB *and* more than 100× its compressed size (small XML
 parts such as styles legitimately compress far better than 100×). The same
 pass rejects DTDs (`<!DOCTYPE`, `<!ENTITY`: the "billion laughs" entity bomb;
-OOXML never contains one) and measures each worksheet's extent from its cell
-references.
+OOXML never contains one) and measures each worksheet's extent from its cells
+that hold a value.
 """
 
 from __future__ import annotations
@@ -45,20 +50,19 @@ MIN_BOMB_BYTES = 1024 * 1024
 MAX_TOTAL_EXPANDED = 1024 * 1024 * 1024
 MAX_ZIP_MEMBERS = 10_000
 _CHUNK = 1 << 20
-# A cell holds at most 32,767 characters; 4 MiB of XML is far more than any real one.
-_MAX_CELL_BYTES = 4 << 20
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
-# (v2 §8 F4) A cell counts only when it holds something: a value (<v>), inline text (<t>)
-# or a formula (<f>). `<c r="XFD1" s="1"/>`, `<c r="B2" s="3"></c>` and `<row r="1048576"/>`
-# are formatting Excel writes for whole formatted columns and rows: they do not count.
-_CELL_OPEN = re.compile(rb"<(?:\w+:)?c[\s>]")
+# (v2 §8 F4) A cell counts only when it holds something: its first child is a formula
+# (<f>), a value (<v>) or inline text (<is>) — the schema's order of a cell's children.
+# `<c r="XFD1" s="1"/>`, `<c r="B2" s="3"></c>` and `<row r="1048576"/>` are formatting
+# Excel writes for whole formatted columns and rows: they do not count. Only the opening
+# tag and the next tag's name are matched, so a scan never runs past a cell.
 _VALUED_CELL = re.compile(
-    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*(?<!/)>(.*?)</(?:\w+:)?c>', re.DOTALL
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*(?<!/)>\s*<(?:\w+:)?(?:f|v|is)\b'
 )
-_CELL_CONTENT = re.compile(rb"<(?:\w+:)?(?:v|t)\b[^>]*>\s*[^<\s]|<(?:\w+:)?f\b")
+_VALUED_CELL_TAIL = 1024  # longer than any cell's opening tag plus its first child's name
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
@@ -239,7 +243,7 @@ def _far_ref(max_rows: int, max_cols: int) -> re.Pattern[bytes]:
     """A cheap superset of the cell references beyond the limits: a column after
     `_letters(max_cols)` or a row with as many digits as `max_rows`.
 
-    One regex search per chunk instead of `_CELL_REF.findall` and a Python loop over
+    One regex search per chunk instead of `_VALUED_CELL.findall` and a Python loop over
     every cell, so the exact `_sheet_extent` scan runs only for a sheet that may
     really be too large.
     """
@@ -259,25 +263,17 @@ def _sheet_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]
     Only run when `_far_ref` saw a suspect reference: the part has already passed the
     size, bomb and CRC checks, so it is streamed again to read the exact extent. Empty
     styled cells and row elements are formatting, not data (v2 §8 F4), so they do not
-    count. A cell cut by a chunk boundary is kept, from its opening tag, for the next chunk.
+    count.
     """
     max_row = max_col = 0
     tail = b""
     with zf.open(info) as fh:
         while chunk := fh.read(_CHUNK):
             data = tail + chunk
-            end = 0
-            for m in _VALUED_CELL.finditer(data):
-                end = m.end()
-                if _CELL_CONTENT.search(m.group(3)):
-                    max_row = max(max_row, int(m.group(2)))
-                    max_col = max(max_col, column_number(m.group(1).decode()))
-            last_open = None
-            for last_open in _CELL_OPEN.finditer(data, end):  # noqa: B007 - want the last one
-                pass
-            tail = data[last_open.start() :] if last_open else b""
-            if len(tail) > _MAX_CELL_BYTES:  # no real cell is this long: not one, skip it
-                tail = b""
+            for letters, row in _VALUED_CELL.findall(data):
+                max_row = max(max_row, int(row))
+                max_col = max(max_col, column_number(letters.decode()))
+            tail = data[-_VALUED_CELL_TAIL:]  # a cell cut by the chunk boundary is seen again
     return max_row, max_col
 
 

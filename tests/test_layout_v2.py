@@ -536,3 +536,34 @@ def test_encrypted_files_say_they_have_a_password(tmp_path: Path) -> None:
         with pytest.raises(FileRejected) as info:
             read_file(path)
         assert info.value.rule == "F1" and "设有打开密码" in info.value.message, path
+
+
+@pytest.mark.parametrize(
+    ("cell", "extent"),
+    [
+        (b'<c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>', (1_048_576, 16_384)),
+        (b'<c r="XFD1048576" s="1"/>', (3, 3)),
+        (b'<c r="XFD1048576" s="2"></c>', (3, 3)),
+        (b'<c r="ZZ9"><f>A1</f></c>', (9, 702)),
+    ],
+    ids=["value", "styled", "styled-open-close", "formula"],
+)
+def test_valued_cell_extent_across_every_chunk_boundary(cell: bytes, extent: tuple) -> None:
+    """The exact extent scan streams 1 MiB chunks: a cell cut by a chunk boundary at any
+    byte still counts if and only if it holds a value."""
+    import io
+
+    from ingest import readers
+
+    filler = b'<c r="B2" s="1"/>'
+    for shift in range(-len(cell) - 2, 3):
+        size = readers._CHUNK + shift
+        head = b'<worksheet><sheetData><row r="1">' + filler * (size // len(filler))
+        xml = head + b" " * max(size - len(head), 0) + cell
+        xml += b'<c r="C3"><v>1</v></c></row></sheetData></worksheet>'
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("xl/worksheets/sheet1.xml", xml)
+        with zipfile.ZipFile(buf) as zf:
+            got = readers._sheet_extent(zf, zf.getinfo("xl/worksheets/sheet1.xml"))
+        assert got == extent, shift
