@@ -10,7 +10,14 @@ Everything the reporting standard (data contract §3–§4) allows is exercised:
 shuffled columns, header variants with line breaks, U+3000 and unit notes, a two-row
 merged header in T4, ``序号`` columns, ``合计/小计`` rows, ``注：`` note rows, ordinals in
 Arabic and Chinese numerals, dates as cells, serials and strings, full-width digits,
-unit references by code, name, alias and ``中共…党组`` form.
+unit references by code, name, alias and ``中共…党组`` form. Every header is the label or a
+variant of its column in ``ingest/templates.yml`` (each in turn across the ledgers), so a
+variant added there is written here without a second edit. Contract v2 adds: T7 common
+problems from the province, every city and one county, with the T8 self-checks of their
+obligations kept by the office of each unit's region (most on time, some late, some
+missing); cells merged down one unit's rows in some T2/T3/T8 ledgers; a hidden and a very
+hidden stale copy of a T2 sheet; a header row pasted again inside a table; dates followed
+by a time.
 
 All rows are valid except the few listed in the returned summary under ``bad_rows``;
 T4 figures equal the derived figures of contract §6 except those listed under
