@@ -1,4 +1,4 @@
-"""The quality gate (contract §8): B1–B4 block publishing, W1–W3 are reported.
+"""The quality gate (contract §8): B1–B4 block publishing, W1–W4 are reported.
 
 Three kinds of evidence meet here: dbt tests (keys, relationships, B1–B3),
 Great Expectations suites on the marts (value and distribution rules), and
@@ -19,16 +19,32 @@ from orchestration.resources import XunchaSettings
 
 QUALITY_GATE = dg.AssetKey("quality_gate")
 BLOCKING_RULES = ("B1", "B2", "B3", "B4", "S1")
-FACT_TABLES = ("fct_inspection", "fct_problem", "fct_clue", "fct_linkage")
+FACT_TABLES = (
+    "fct_inspection",
+    "fct_problem",
+    "fct_clue",
+    "fct_linkage",
+    "fct_common_problem",
+    "fct_self_check",
+)
 MARTS_CHECKED = (
     "fct_inspection",
     "fct_problem",
     "fct_clue",
     "fct_linkage",
+    "fct_common_problem",
+    "fct_self_check",
+    "fct_common_problem_obligation",
     "rpt_clue_yield",
     "rpt_clue_yield_ratio",
     "rpt_rectification",
     "rpt_reconciliation",
+    "rpt_outcomes",
+    "rpt_common_problems",
+    "rpt_common_problem_followup",
+    "rpt_recurrence",
+    "rpt_recurrence_items",
+    "rpt_rectification_by_unit",
 )
 
 
@@ -80,14 +96,27 @@ def dbt_test_results(
 
 
 def b4_row_counts(warehouse: Path, published: Path) -> list[CheckResult]:
-    """B4: a submitter's rows in a fact table must not fall by more than half."""
+    """B4: a submitter's rows in a fact table must not fall by more than half.
+
+    A fact table the last published warehouse does not have yet (one added by a
+    new contract version, e.g. fct_self_check) has nothing to fall from: skipped.
+    """
     if not published.exists():
         return [CheckResult("b4_row_counts", "B4", "pass", 0, "首次发布，无可比较的已发布数据")]
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         con.execute(f"ATTACH '{published}' AS pub (READ_ONLY)")
+        published_tables = {
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() "
+                "WHERE database_name = 'pub' AND schema_name = 'main'"
+            ).fetchall()
+        }
         failures: list[str] = []
         for table in FACT_TABLES:
+            if table not in published_tables:
+                continue
             rows = con.execute(
                 f"""
                 WITH before AS (SELECT submitter_code, count(*) AS n FROM pub.{table} GROUP BY 1),
@@ -107,7 +136,12 @@ def b4_row_counts(warehouse: Path, published: Path) -> list[CheckResult]:
 
 
 def warning_checks(warehouse: Path) -> list[CheckResult]:
-    """W1–W3 are counted from the marts that list them; they never block."""
+    """W1–W4 are counted from the marts that list them; they never block.
+
+    W4 (v2) counts the obligations of common problems whose 自查时限 has passed
+    without an answer; the list itself, one row per unit with the office that
+    owes it, is `fct_common_problem_obligation WHERE is_overdue_unanswered`.
+    """
     queries = {
         ("w1_reconciliation", "W1"): "SELECT count(*) FROM rpt_reconciliation",
         ("w2_missing_submissions", "W2"): (
@@ -116,6 +150,9 @@ def warning_checks(warehouse: Path) -> list[CheckResult]:
         ("w3_linkage_problems", "W3"): (
             "SELECT count(*) FROM fct_linkage "
             "WHERE NOT source_problem_exists OR target_problem_exists = false"
+        ),
+        ("w4_common_problem_overdue", "W4"): (
+            "SELECT count(*) FROM fct_common_problem_obligation WHERE is_overdue_unanswered"
         ),
     }
     checks = []
@@ -149,7 +186,7 @@ def run_quality_gate(settings: XunchaSettings) -> list[CheckResult]:
     key=QUALITY_GATE,
     group_name="quality",
     deps=[dg.AssetKey(name) for name in MARTS_CHECKED],
-    description="质量闸门：B1–B4 阻断发布，W1–W3 仅提示；结果写入 dq_results。",
+    description="质量闸门：B1–B4 阻断发布，W1–W4 仅提示；结果写入 dq_results。",
     check_specs=[
         dg.AssetCheckSpec(name=rule, asset=QUALITY_GATE, blocking=True, description=desc)
         for rule, desc in (
