@@ -1,12 +1,9 @@
 """Every figure the leader reports show, read from published.duckdb and nothing else.
 
-Leaders must see exactly what analysts see, so the reports never recompute a
-published figure: they read the rpt_* tables and, where no report table
-exists (inspections and clue outcomes per scope, rectification ageing), count
-rows of the published fct_* tables with the same scope rule (§6: a unit counts
-for its city and the province). The 省本级 row is the province minus the sum
-of its cities, which the quality gate (B3) guarantees to be the province's own
-units. One function per table; each returns a polars DataFrame.
+Leaders must see exactly what analysts see and what the quality gate checked,
+so the reports never compute a figure: they read published rpt_* tables
+(B2/B3-checked, including their 省本级 rows) and only choose, order and label
+rows. One function per table; each returns a polars DataFrame.
 """
 
 from __future__ import annotations
@@ -93,150 +90,61 @@ def available_years(con: Con) -> list[int]:
     return sorted(years)
 
 
-def _year_filter(period: str) -> tuple[str, list]:
-    if period == ALL_PERIOD:
-        return "TRUE", []
-    return "entry_year = ?", [int(period)]
+SCOPE_KINDS = {"市": "city", "省本级": "own", "全省": "total"}
+SCOPE_ORDER = "CASE scope_kind WHEN '市' THEN 1 WHEN '省本级' THEN 2 ELSE 3 END, scope_code"
+DISPOSAL_COLUMNS = {
+    "谈话函询": "disposal_talk",
+    "初步核实": "disposal_verify",
+    "暂存待查": "disposal_hold",
+    "予以了结": "disposal_closed",
+    "立案审查调查": "disposal_investigate",
+    "待处置": "disposal_pending",
+}
 
 
-def _fact_by_scope(con: Con, table: str, measures: str, period: str) -> pl.DataFrame:
-    """Sum of measures per city scope and for the province, from a fact table."""
-    where, params = _year_filter(period)
-    sql = f"""
-        WITH f AS (SELECT * FROM {table} WHERE {where})
-        SELECT unit_city_code AS scope_code, {measures} FROM f
-        WHERE unit_city_code IS NOT NULL GROUP BY unit_city_code
-        UNION ALL
-        SELECT unit_province_code AS scope_code, {measures} FROM f
-        WHERE unit_province_code IS NOT NULL GROUP BY unit_province_code
+def scope_table(con: Con, table: str, period: str) -> pl.DataFrame:
+    """One period of a report table with 省本级 rows: cities in code order, 省本级, 全省合计.
+
+    The 省本级 row is a row of the published table (B3 checks it against the
+    province's own units), never province − Σ cities computed here.
     """
-    return frame(con, sql, params)
-
-
-def with_scope_rows(
-    sc: Scopes, by_scope: pl.DataFrame, counts: list[str], keep: list[str] | None = None
-) -> pl.DataFrame:
-    """Cities in code order, then 省本级 (province − Σ cities), then 全省合计.
-
-    `counts` are additive columns; `keep` are non-additive columns (rates) copied
-    for cities and the province and left null for 省本级 (callers recompute them).
-    """
-    keep = keep or []
-    data = {r["scope_code"]: r for r in by_scope.to_dicts()}
-    rows: list[dict] = []
-    for code, name in sc.cities:
-        src = data.get(code, {})
-        rows.append(
-            {"scope_code": code, "scope_name": name, "row_kind": "city"}
-            | {c: int(src.get(c) or 0) for c in counts}
-            | {c: src.get(c) for c in keep}
-        )
-    prov = data.get(sc.province_code, {})
-    own = {c: int(prov.get(c) or 0) - sum(r[c] for r in rows) for c in counts}
-    rows.append(
-        {"scope_code": sc.province_code, "scope_name": OWN_LABEL, "row_kind": "own"}
-        | own
-        | {c: None for c in keep}
+    df = frame(
+        con,
+        f"SELECT * FROM {table} WHERE period = ? ORDER BY {SCOPE_ORDER}",
+        [period],
     )
-    rows.append(
-        {"scope_code": sc.province_code, "scope_name": TOTAL_LABEL, "row_kind": "total"}
-        | {c: int(prov.get(c) or 0) for c in counts}
-        | {c: prov.get(c) for c in keep}
-    )
-    schema = {"scope_code": pl.Utf8, "scope_name": pl.Utf8, "row_kind": pl.Utf8}
-    schema |= {c: pl.Int64 for c in counts} | {c: pl.Float64 for c in keep}
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def _fill_own_rate(df: pl.DataFrame, rate: str, num: str, den: str) -> pl.DataFrame:
     return df.with_columns(
-        pl.when(pl.col("row_kind") == "own")
-        .then(pl.col(num).cast(pl.Float64) / pl.when(pl.col(den) > 0).then(pl.col(den)))
-        .otherwise(pl.col(rate))
-        .alias(rate)
+        pl.col("scope_kind").replace_strict(SCOPE_KINDS).alias("row_kind"),
+        pl.when(pl.col("scope_kind") == "全省")
+        .then(pl.lit(TOTAL_LABEL))
+        .when(pl.col("scope_kind") == "省本级")
+        .then(pl.lit(OWN_LABEL))
+        .otherwise(pl.col("scope_name"))
+        .alias("scope_name"),
     )
 
 
 def rectification(con: Con, period: str) -> pl.DataFrame:
-    """rpt_rectification for cities, 省本级 and the province (§6 Rectification)."""
-    sc = scopes(con)
-    rpt = frame(con, "SELECT * FROM rpt_rectification WHERE period = ?", [period])
-    counts = ["found", "completed", "in_progress", "not_started", "long_term", "overdue"]
-    df = with_scope_rows(sc, rpt, counts, ["completion_rate"])
-    return _fill_own_rate(df, "completion_rate", "completed", "found")
+    """整改情况 for cities, 省本级 and the province (rpt_rectification_ageing, §6 Rectification)."""
+    return scope_table(con, "rpt_rectification_ageing", period)
 
 
 def overview(con: Con, period: str) -> pl.DataFrame:
-    """总体情况: inspections, problems and clue outcomes per city, 省本级 and province."""
-    sc = scopes(con)
-    insp = _fact_by_scope(con, "fct_inspection", "count(*) AS inspections", period)
-    clues = _fact_by_scope(
-        con,
-        "fct_clue",
-        "count(*) AS clues, count(*) FILTER (WHERE cadre_level = '县管干部') AS county_cadre_clues,"
-        " count(*) FILTER (WHERE case_filed) AS cases_filed,"
-        " CAST(coalesce(sum(disciplined_count), 0) AS BIGINT) AS disciplined",
-        period,
-    )
-    a = with_scope_rows(sc, insp, ["inspections"])
-    b = with_scope_rows(sc, clues, ["clues", "county_cadre_clues", "cases_filed", "disciplined"])
-    r = rectification(con, period).select(
-        "found", "completed", "completion_rate", "overdue", "in_progress", "not_started"
-    )
-    return pl.concat([a, r, b.drop("scope_code", "scope_name", "row_kind")], how="horizontal")
+    """总体情况: inspections, problems and clue outcomes per city, 省本级 and province (rpt_overview)."""
+    return scope_table(con, "rpt_overview", period)
 
 
-def ageing(con: Con, period: str, as_of: date) -> pl.DataFrame:
-    """Open problems by deadline: overdue / due within 10 days / later / no deadline."""
-    sc = scopes(con)
-    measures = (
-        "count(*) FILTER (WHERE status <> '已完成' AND deadline < CAST(? AS DATE)) AS age_overdue,"
-        " count(*) FILTER (WHERE status <> '已完成' AND deadline >= CAST(? AS DATE)"
-        " AND deadline <= CAST(? AS DATE) + 10) AS age_due_soon,"
-        " count(*) FILTER (WHERE status <> '已完成' AND deadline > CAST(? AS DATE) + 10)"
-        " AS age_later,"
-        " count(*) FILTER (WHERE status <> '已完成' AND deadline IS NULL) AS age_no_deadline"
-    )
-    where, params = _year_filter(period)
-    sql = f"""
-        WITH f AS (SELECT * FROM fct_problem WHERE {where})
-        SELECT unit_city_code AS scope_code, {measures} FROM f
-        WHERE unit_city_code IS NOT NULL GROUP BY unit_city_code
-        UNION ALL
-        SELECT unit_province_code AS scope_code, {measures} FROM f
-        WHERE unit_province_code IS NOT NULL GROUP BY unit_province_code
-    """
-    dates = [as_of] * 4
-    by_scope = frame(con, sql, params + dates + dates)
-    return with_scope_rows(
-        sc, by_scope, ["age_overdue", "age_due_soon", "age_later", "age_no_deadline"]
-    )
+def rectification_progress(con: Con, period: str) -> pl.DataFrame:
+    """整改进展: status counts beside the deadline ageing of open problems (rpt_rectification_ageing)."""
+    return scope_table(con, "rpt_rectification_ageing", period)
 
 
-def rectification_progress(con: Con, period: str, as_of: date) -> pl.DataFrame:
-    """整改进展: rpt_rectification beside the deadline ageing of the open problems."""
-    ages = ageing(con, period, as_of).drop("scope_code", "scope_name", "row_kind")
-    return pl.concat([rectification(con, period), ages], how="horizontal")
-
-
-def overdue_problems(con: Con, as_of: date) -> pl.DataFrame:
-    """Every open problem past its deadline, longest overdue first (all inspection years)."""
+def overdue_problems(con: Con) -> pl.DataFrame:
+    """Every open problem past its deadline, longest overdue first (rpt_overdue_problems)."""
     return frame(
         con,
-        """
-        SELECT coalesce(c.region_name, ?) AS city_name,
-               coalesce(o.unit_name, p.unit_code) AS unit_name,
-               coalesce(org.region_name, p.organiser_code) AS organiser_name,
-               p.problem_code, p.problem_category, p.status, p.entry_year,
-               p.deadline, CAST(? AS DATE) - p.deadline AS days_overdue
-        FROM fct_problem AS p
-        LEFT JOIN dim_org AS o ON p.unit_code = o.unit_code
-        LEFT JOIN dim_region AS c ON p.unit_city_code = c.region_code
-        LEFT JOIN dim_region AS org ON p.organiser_code = org.region_code
-        WHERE p.status <> '已完成' AND p.deadline < CAST(? AS DATE)
-        ORDER BY days_overdue DESC, p.unit_city_code NULLS LAST, p.problem_code
-        """,
-        [OWN_LABEL, as_of, as_of],
+        "SELECT * FROM rpt_overdue_problems "
+        "ORDER BY days_overdue DESC, unit_city_code NULLS LAST, problem_code",
     )
 
 
@@ -297,34 +205,12 @@ def clue_yield_comparison(con: Con, period: str) -> pl.DataFrame:
 
 
 def clue_disposal(con: Con, period: str) -> tuple[pl.DataFrame, list[str]]:
-    """线索处置 from rpt_clue_funnel, pivoted; also returns the 处置 categories in order."""
-    sc = scopes(con)
-    funnel = frame(
-        con,
-        "SELECT * FROM rpt_clue_funnel WHERE period = ? ORDER BY stage_order",
-        [period],
+    """线索处置 from rpt_overview (移交, each 处置方式, 立案, 立案率, 处分); the 处置 labels in order."""
+    df = overview(con, period).with_columns(
+        pl.col("clues").alias("transferred"),
+        *(pl.col(col).alias(label) for label, col in DISPOSAL_COLUMNS.items()),
     )
-    disposals: list[str] = []
-    for r in funnel.filter(pl.col("stage") == "处置").to_dicts():
-        if r["category"] not in disposals:
-            disposals.append(r["category"])
-    by_scope: dict[str, dict] = {}
-    for r in funnel.to_dicts():
-        key = {"移交": "transferred", "立案": "cases_filed", "处分": "disciplined"}.get(
-            r["stage"], r["category"]
-        )
-        by_scope.setdefault(r["scope_code"], {"scope_code": r["scope_code"]})[key] = r["value"]
-    counts = ["transferred", *disposals, "cases_filed", "disciplined"]
-    df = with_scope_rows(sc, pl.DataFrame(list(by_scope.values())), counts)
-    return (
-        df.with_columns(
-            (
-                pl.col("cases_filed").cast(pl.Float64)
-                / pl.when(pl.col("transferred") > 0).then(pl.col("transferred"))
-            ).alias("case_rate")
-        ),
-        disposals,
-    )
+    return df, list(DISPOSAL_COLUMNS)
 
 
 def deployments(con: Con) -> pl.DataFrame:
@@ -447,6 +333,7 @@ __all__ = [
     "missing_submissions",
     "overdue_problems",
     "overview",
+    "scope_table",
     "publication",
     "reconciliation",
     "rectification",

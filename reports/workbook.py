@@ -160,9 +160,9 @@ def sheet_rectification(book: Workbook, fmt: Formats, con: Con, ctx: ReportConte
         Column("long_term", "长期坚持", group="整改状态"),
         Column("completion_rate", "整改完成率", "pct"),
         Column("overdue", "已逾期", group=group, fill="red", alert=True),
-        Column("age_due_soon", "10日内到期", group=group, fill="yellow"),
-        Column("age_later", "10日后到期", group=group, fill="green"),
-        Column("age_no_deadline", "未设时限", group=group),
+        Column("due_soon", "10日内到期", group=group, fill="yellow"),
+        Column("due_later", "10日后到期", group=group, fill="green"),
+        Column("no_deadline", "未设时限", group=group),
     ]
     sb = SheetBuilder(
         book,
@@ -172,11 +172,9 @@ def sheet_rectification(book: Workbook, fmt: Formats, con: Con, ctx: ReportConte
         ctx,
         len(cols),
     )
-    sections = _period_sections(
-        ctx, lambda p: figures.rectification_progress(con, p, ctx.as_of).to_dicts()
-    )
+    sections = _period_sections(ctx, lambda p: figures.rectification_progress(con, p).to_dicts())
     sb.table(cols, sections, freeze=True)
-    overdue = figures.overdue_problems(con, ctx.as_of)
+    overdue = figures.overdue_problems(con)
     sb.caption(f"逾期未完成整改问题清单（全部年度，共{overdue.height}个，按逾期天数从多到少排列）")
     detail = [
         Column("n", "序号"),
