@@ -148,6 +148,119 @@ def overdue_problems(con: Con) -> pl.DataFrame:
     )
 
 
+def city_scope_table(con: Con, table: str, period: str) -> pl.DataFrame:
+    """One period of a §10 table (the province and each city, no 省本级 row): cities in code
+    order, then 全省合计. An older published file without the table gives no rows."""
+    if not has_table(con, table):
+        return pl.DataFrame()
+    sc = scopes(con)
+    df = frame(
+        con,
+        f"SELECT * FROM {table} WHERE period = ? ORDER BY scope_code = ?, scope_code",
+        [period, sc.province_code],
+    )
+    total = pl.col("scope_code") == sc.province_code
+    return df.with_columns(
+        pl.when(total).then(pl.lit("total")).otherwise(pl.lit("city")).alias("row_kind"),
+        pl.when(total)
+        .then(pl.lit(TOTAL_LABEL))
+        .otherwise(pl.col("scope_name"))
+        .alias("scope_name"),
+    )
+
+
+def outcomes(con: Con, period: str) -> pl.DataFrame:
+    """成效: 立行立改, 民生, 挽回经济损失, 建立完善制度, 立案, 处分 (rpt_outcomes)."""
+    return city_scope_table(con, "rpt_outcomes", period)
+
+
+def common_problem_followup(con: Con, period: str) -> pl.DataFrame:
+    """共性问题对照自查 per scope and year of 推送日期 (rpt_common_problem_followup)."""
+    return city_scope_table(con, "rpt_common_problem_followup", period)
+
+
+def recurrence(con: Con, period: str) -> pl.DataFrame:
+    """回头看: categories rectified at the prior inspection that recurred (rpt_recurrence)."""
+    return city_scope_table(con, "rpt_recurrence", period)
+
+
+def _table_or_empty(con: Con, table: str, sql: str, params: list | None = None) -> pl.DataFrame:
+    return frame(con, sql, params) if has_table(con, table) else pl.DataFrame()
+
+
+def common_problems(con: Con) -> pl.DataFrame:
+    """Every standing common problem with its follow-up (rpt_common_problems), by push date."""
+    return _table_or_empty(
+        con,
+        "rpt_common_problems",
+        "SELECT * FROM rpt_common_problems ORDER BY push_date, issuer_code, common_problem_code",
+    )
+
+
+def recurrence_items(con: Con) -> pl.DataFrame:
+    """疑似整改不到位: each recurred (回头看 inspection, category) (rpt_recurrence_items)."""
+    return _table_or_empty(
+        con,
+        "rpt_recurrence_items",
+        """
+        SELECT i.*, coalesce(c.region_name, ?) AS city_name
+        FROM rpt_recurrence_items AS i
+        LEFT JOIN dim_region AS r ON i.region_code = r.region_code
+        LEFT JOIN dim_region AS c ON r.city_code = c.region_code
+        ORDER BY r.city_code NULLS LAST, i.region_code, i.unit_code, i.lookback_entry_date,
+                 i.category
+        """,
+        [OWN_LABEL],
+    )
+
+
+SUPERVISION_TOP = 20
+SUPERVISION_ORDER = "u.overdue DESC, u.completion_rate ASC NULLS LAST, u.unit_code"
+
+
+def supervision(con: Con, top: int = SUPERVISION_TOP) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """督办清单 (§10): the `top` units with the most overdue problems (ties: lower completion
+    rate, then unit code), and each city's own list (省本级 last) in the same order. Only
+    units with an overdue problem are listed: a unit with none needs no 督办."""
+    if not has_table(con, "rpt_rectification_by_unit"):
+        return pl.DataFrame(), pl.DataFrame()
+    sc = scopes(con)
+    base = """
+        SELECT u.*, CASE WHEN u.city_code = ? THEN ? ELSE coalesce(c.region_name, u.city_code)
+               END AS city_name, coalesce(g.region_name, u.region_code) AS region_name
+        FROM rpt_rectification_by_unit AS u
+        LEFT JOIN dim_region AS c ON u.city_code = c.region_code
+        LEFT JOIN dim_region AS g ON u.region_code = g.region_code
+        WHERE u.overdue > 0
+    """
+    params = [sc.province_code, OWN_LABEL]
+    head = frame(con, f"{base} ORDER BY {SUPERVISION_ORDER} LIMIT {int(top)}", params)
+    by_city = frame(
+        con,
+        f"{base} ORDER BY u.city_code = ?, u.city_code, {SUPERVISION_ORDER}",
+        [*params, sc.province_code],
+    )
+    return head, by_city
+
+
+def self_check_overdue(con: Con) -> pl.DataFrame:
+    """W4 督查清单: obligations unanswered after 自查时限, one row per unit, with the office
+    that keeps the unit's T8 (fct_common_problem_obligation, is_overdue_unanswered)."""
+    table = "fct_common_problem_obligation"
+    if not has_table(con, table) or "is_overdue_unanswered" not in columns_of(con, table):
+        return pl.DataFrame()
+    return frame(
+        con,
+        f"""
+        SELECT o.*, coalesce(r.region_name, o.reporting_office_code) AS reporting_office_name
+        FROM {table} AS o
+        LEFT JOIN dim_region AS r ON o.reporting_office_code = r.region_code
+        WHERE o.is_overdue_unanswered
+        ORDER BY o.reporting_office_code, o.issuer_code, o.common_problem_code, o.unit_code
+        """,
+    )
+
+
 GROUPS = {"交叉": "x", "非交叉": "n"}
 
 
