@@ -354,44 +354,23 @@ def gate_summary(con: Con) -> dict:
 
 
 def intake_by_submitter(con: Con) -> tuple[pl.DataFrame, list[str]]:
-    """Files, rejections and quarantined rows per submitting office (and the rules seen)."""
+    """Files, rejections and quarantined rows per submitting office and their 合计 row
+    (rpt_intake_by_submitter), with the quarantine rules that occur, in rule order."""
+    df = frame(con, "SELECT * FROM rpt_intake_by_submitter ORDER BY is_total, submitter_code")
+    total = df.filter(pl.col("is_total"))
     rules = [
-        r[0]
-        for r in con.execute("SELECT DISTINCT rule FROM quarantine ORDER BY rule").fetchall()
-        if r[0]
+        f"R{i}"
+        for i in range(1, 9)
+        if f"quarantined_r{i}" in df.columns and total.height and total[f"quarantined_r{i}"][0]
     ]
-    per_rule = ", ".join(
-        f"count(q.rule) FILTER (WHERE q.rule = '{r}') AS \"{r}\"" for r in rules if r.isalnum()
+    df = df.with_columns(
+        *(pl.col(f"quarantined_r{r[1:]}").alias(r) for r in rules),
+        pl.when(pl.col("is_total"))
+        .then(pl.lit("total"))
+        .otherwise(pl.lit("submitter"))
+        .alias("row_kind"),
     )
-    per_rule = f"{per_rule}," if per_rule else ""
-    df = frame(
-        con,
-        f"""
-        WITH q AS (
-            SELECT f.submitter_code, q.rule FROM quarantine AS q
-            LEFT JOIN ingest_files AS f ON q.file_path = f.file_path
-        ),
-        qs AS (
-            SELECT submitter_code, {per_rule} count(*) AS quarantined FROM q
-            GROUP BY submitter_code
-        ),
-        fs AS (
-            SELECT submitter_code, count(*) AS files,
-                   count(*) FILTER (WHERE status = 'rejected') AS rejected,
-                   CAST(coalesce(sum(rows_loaded), 0) AS BIGINT) AS rows_loaded
-            FROM ingest_files GROUP BY submitter_code
-        )
-        SELECT coalesce(fs.submitter_code, qs.submitter_code) AS submitter_code,
-               coalesce(r.region_name, '无法确定报送单位') AS submitter_name,
-               coalesce(fs.files, 0) AS files, coalesce(fs.rejected, 0) AS rejected,
-               coalesce(fs.rows_loaded, 0) AS rows_loaded, qs.* EXCLUDE (submitter_code)
-        FROM fs FULL JOIN qs ON fs.submitter_code IS NOT DISTINCT FROM qs.submitter_code
-        LEFT JOIN dim_region AS r ON r.region_code = coalesce(fs.submitter_code, qs.submitter_code)
-        ORDER BY submitter_code NULLS LAST
-        """,
-    )
-    fill = [c for c in [*rules, "quarantined"] if c in df.columns]
-    return df.with_columns([pl.col(c).fill_null(0) for c in fill]), rules
+    return df, rules
 
 
 def rejected_files(con: Con) -> pl.DataFrame:

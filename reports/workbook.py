@@ -642,10 +642,7 @@ def sheet_quality(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) ->
     ]
     cols += [Column(r, r, group="隔离行数（按规则）") for r in rules]
     cols += [Column("quarantined", "隔离行数合计", alert=True)]
-    rows = intake.to_dicts()
-    total = {"submitter_name": "合计", "row_kind": "total"}
-    total |= {c.key: int(intake[c.key].sum()) for c in cols[1:] if c.key in intake.columns}
-    sb.table(cols, [(None, [*rows, total])] if rows else [(None, [])])
+    sb.table(cols, [(None, intake.to_dicts())])
     sb.page_break()
     sb.caption("三、拒收文件明细")
     rejected = [
