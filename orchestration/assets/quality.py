@@ -1,4 +1,4 @@
-"""The quality gate (contract §8): B1–B4 block publishing, W1–W3 are reported.
+"""The quality gate (contract §8): B1–B4 block publishing, W1–W4 are reported.
 
 Three kinds of evidence meet here: dbt tests (keys, relationships, B1–B3),
 Great Expectations suites on the marts (value and distribution rules), and
@@ -19,16 +19,32 @@ from orchestration.resources import XunchaSettings
 
 QUALITY_GATE = dg.AssetKey("quality_gate")
 BLOCKING_RULES = ("B1", "B2", "B3", "B4", "S1")
-FACT_TABLES = ("fct_inspection", "fct_problem", "fct_clue", "fct_linkage")
+FACT_TABLES = (
+    "fct_inspection",
+    "fct_problem",
+    "fct_clue",
+    "fct_linkage",
+    "fct_common_problem",
+    "fct_self_check",
+)
 MARTS_CHECKED = (
     "fct_inspection",
     "fct_problem",
     "fct_clue",
     "fct_linkage",
+    "fct_common_problem",
+    "fct_self_check",
+    "fct_common_problem_obligation",
     "rpt_clue_yield",
     "rpt_clue_yield_ratio",
     "rpt_rectification",
     "rpt_reconciliation",
+    "rpt_outcomes",
+    "rpt_common_problems",
+    "rpt_common_problem_followup",
+    "rpt_recurrence",
+    "rpt_recurrence_items",
+    "rpt_rectification_by_unit",
 )
 
 
@@ -107,7 +123,12 @@ def b4_row_counts(warehouse: Path, published: Path) -> list[CheckResult]:
 
 
 def warning_checks(warehouse: Path) -> list[CheckResult]:
-    """W1–W3 are counted from the marts that list them; they never block."""
+    """W1–W4 are counted from the marts that list them; they never block.
+
+    W4 (v2) counts the obligations of common problems whose 自查时限 has passed
+    without an answer; the list itself, one row per unit with the office that
+    owes it, is `fct_common_problem_obligation WHERE is_overdue_unanswered`.
+    """
     queries = {
         ("w1_reconciliation", "W1"): "SELECT count(*) FROM rpt_reconciliation",
         ("w2_missing_submissions", "W2"): (
@@ -116,6 +137,9 @@ def warning_checks(warehouse: Path) -> list[CheckResult]:
         ("w3_linkage_problems", "W3"): (
             "SELECT count(*) FROM fct_linkage "
             "WHERE NOT source_problem_exists OR target_problem_exists = false"
+        ),
+        ("w4_common_problem_overdue", "W4"): (
+            "SELECT count(*) FROM fct_common_problem_obligation WHERE is_overdue_unanswered"
         ),
     }
     checks = []
@@ -149,7 +173,7 @@ def run_quality_gate(settings: XunchaSettings) -> list[CheckResult]:
     key=QUALITY_GATE,
     group_name="quality",
     deps=[dg.AssetKey(name) for name in MARTS_CHECKED],
-    description="质量闸门：B1–B4 阻断发布，W1–W3 仅提示；结果写入 dq_results。",
+    description="质量闸门：B1–B4 阻断发布，W1–W4 仅提示；结果写入 dq_results。",
     check_specs=[
         dg.AssetCheckSpec(name=rule, asset=QUALITY_GATE, blocking=True, description=desc)
         for rule, desc in (
