@@ -252,9 +252,7 @@ def self_check_overdue(con: Con) -> pl.DataFrame:
     return frame(
         con,
         f"""
-        SELECT o.*, coalesce(r.region_name, o.reporting_office_code) AS reporting_office_name
-        FROM {table} AS o
-        LEFT JOIN dim_region AS r ON o.reporting_office_code = r.region_code
+        SELECT o.* FROM {table} AS o
         WHERE o.is_overdue_unanswered
         ORDER BY o.reporting_office_code, o.issuer_code, o.common_problem_code, o.unit_code
         """,
