@@ -158,7 +158,9 @@ def overview_lines(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> list[s
                 "巡视巡察党组织数", "个", total.get("inspections"), before.get("inspections")
             ),
             yoy_count("发现问题", "个", total.get("found"), before.get("found")),
+            yoy_count("完成整改", "个", total.get("completed"), before.get("completed")),
             yoy_rate("整改完成率", total.get("completion_rate"), before.get("completion_rate")),
+            yoy_count("逾期未完成整改", "个", total.get("overdue"), before.get("overdue")),
         ]
     )
     lines = [
@@ -198,9 +200,17 @@ def outcome_line(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> str | No
         [
             yoy_count("立行立改问题", "件", o["immediate"], before.get("immediate")),
             yoy_count(
+                "其中民生问题",
+                "件",
+                o["immediate_livelihood"],
+                before.get("immediate_livelihood"),
+            ),
+            yoy_count(
                 "挽回经济损失", "万元", o["recovered_loss_10k"], before.get("recovered_loss_10k")
             ),
             yoy_count("建立健全制度", "项", o["institutions"], before.get("institutions")),
+            yoy_count("立案", "件", o["cases_filed"], before.get("cases_filed")),
+            yoy_count("处分", "人", o["punished"], before.get("punished")),
         ]
     )
 
@@ -219,11 +229,26 @@ def common_problem_line(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> s
         if c["units_overdue"]
         else "无逾期未报送的单位"
     )
+    b = (
+        _previous_total(ctx, lambda p: figures.common_problem_followup(con, p))
+        if period == ctx.period
+        else None
+    ) or {}
+    yoy = _yoy_sentence(
+        [
+            yoy_count("共性问题", "项", c["common_problems"], b.get("common_problems")),
+            yoy_count("对照自查单位", "家", c["units_reported"], b.get("units_reported")),
+            yoy_rate("覆盖率", c["coverage_rate"], b.get("coverage_rate")),
+            yoy_count("发现相关问题", "个", c["problems_found"], b.get("problems_found")),
+            yoy_count("整改措施", "项", c["measures"], b.get("measures")),
+            yoy_count("完善制度", "项", c["institutions"], b.get("institutions")),
+        ]
+    )
     return (
         f"{label}，提炼形成共性问题{c['common_problems']}项，推动{c['units_reported']}家单位"
         f"对照自查（应自查{c['units_in_scope']}家，覆盖率{_pct(c['coverage_rate'])}），"
         f"发现相关问题{c['problems_found']}个，制定整改措施{c['measures']}项，"
-        f"推动完善制度{c['institutions']}项，立案{c['cases']}件；{overdue}。"
+        f"推动完善制度{c['institutions']}项，立案{c['cases']}件；{overdue}。{yoy}"
     )
 
 
@@ -236,10 +261,23 @@ def recurrence_line(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> str |
     if not r["with_prior"]:
         return text + "均无此前的巡视巡察可对照。"
     rate = f"（复发率{_pct(r['recurrence_rate'])}）" if r["recurrence_rate"] is not None else ""
+    b = _previous_total(ctx, lambda p: figures.recurrence(con, p)) or {}
+    yoy = _yoy_sentence(
+        [
+            yoy_count("“回头看”", "次", r["lookback_inspections"], b.get("lookback_inspections")),
+            yoy_count(
+                "再次发现的问题类别",
+                "类",
+                r["recurred_categories"],
+                b.get("recurred_categories"),
+            ),
+            yoy_rate("复发率", r["recurrence_rate"], b.get("recurrence_rate")),
+        ]
+    )
     return (
         text + f"其中{r['with_prior']}次可与前次巡视巡察对照：前次已全部整改完成的"
         f"{r['rectified_categories']}类问题中，{r['recurred_categories']}类再次发现{rate}，"
-        "列为疑似整改不到位。"
+        f"列为疑似整改不到位。{yoy}"
     )
 
 
@@ -276,10 +314,24 @@ def headlines(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> list[str]:
     prov_all = next(r for r in cross_all if r["row_kind"] == "total")
     lines.append(ratio_sentence(prov_all, f"{ctx.all_years_label}，"))
     total = _total(figures.overview(con, ctx.period).to_dicts()) or {}
+    b = _previous_total(ctx, lambda p: figures.overview(con, p)) or {}
     lines.append(
         f"{year}移交问题线索{total.get('clues')}件，其中涉及县管干部"
         f"{total.get('county_cadre_clues')}件；已立案{total.get('cases_filed')}件，"
         f"给予党纪政务处分{total.get('disciplined')}人。"
+        + _yoy_sentence(
+            [
+                yoy_count("移交问题线索", "件", total.get("clues"), b.get("clues")),
+                yoy_count(
+                    "县管干部线索",
+                    "件",
+                    total.get("county_cadre_clues"),
+                    b.get("county_cadre_clues"),
+                ),
+                yoy_count("立案", "件", total.get("cases_filed"), b.get("cases_filed")),
+                yoy_count("处分", "人", total.get("disciplined"), b.get("disciplined")),
+            ]
+        )
     )
     lines.append(intake_line(con))
     return lines
@@ -308,25 +360,52 @@ def _table(headers: list[str], rows: list[tuple[list[str], str]], alert_cols: se
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+OVERVIEW_KEYS = (
+    "inspections",
+    "found",
+    "completed",
+    "completion_rate",
+    "overdue",
+    "clues",
+    "county_cadre_clues",
+    "cases_filed",
+    "disciplined",
+)
+
+
+def _signed(v: float | None, kind: str) -> str:
+    if v is None:
+        return "—"
+    if kind == "pct":
+        return f"{v:+.1f}个百分点"
+    if kind == "share":
+        return f"{v * 100:+.1f}%"
+    return f"{v:+,.0f}"
+
+
 def overview_table(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> str:
+    """总体情况 per city, 省本级 and province; then the province's 同比 (difference and
+    percentage, the completion rate in percentage points) when the year before exists."""
+    current = figures.overview(con, ctx.period).to_dicts()
     rows = [
         (
-            [
-                r["scope_name"],
-                _num(r["inspections"]),
-                _num(r["found"]),
-                _num(r["completed"]),
-                _pct(r["completion_rate"]),
-                _num(r["overdue"]),
-                _num(r["clues"]),
-                _num(r["county_cadre_clues"]),
-                _num(r["cases_filed"]),
-                _num(r["disciplined"]),
-            ],
+            [r["scope_name"]]
+            + [_pct(r[k]) if k == "completion_rate" else _num(r[k]) for k in OVERVIEW_KEYS],
             r["row_kind"],
         )
-        for r in figures.overview(con, ctx.period).to_dicts()
+        for r in current
     ]
+    now = _total(current)
+    before = _previous_total(ctx, lambda p: figures.overview(con, p))
+    if now and before:
+        diffs, pcts = [], []
+        for k in OVERVIEW_KEYS:
+            kind = "pct" if k == "completion_rate" else "int"
+            d, pc = change(kind, now[k], before[k])
+            diffs.append(_signed(d, kind))
+            pcts.append("—" if kind == "pct" else _signed(pc, "share"))
+        rows.append(([f"全省同比增减（较{ctx.year - 1}年）", *diffs], "yoy"))
+        rows.append(([f"全省同比增幅（较{ctx.year - 1}年）", *pcts], "yoy"))
     headers = ["地区", "巡视巡察党组织数", "发现问题", "完成整改", "完成率", "逾期未完成"]
     headers += ["移交线索", "其中县管干部", "立案", "处分人数"]
     return _table(headers, rows, {5})
