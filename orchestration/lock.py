@@ -101,7 +101,7 @@ def _try_flock(fd: int) -> bool:
 
 def _record(home: Path, event: dict) -> None:
     """Append one line to the writer history (O_APPEND: lines of two processes never mix)."""
-    line = json.dumps(event, ensure_ascii=False) + "\n"
+    line = json.dumps({**event, "at": time.time()}, ensure_ascii=False) + "\n"
     fd = os.open(home / HISTORY_NAME, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
         os.write(fd, line.encode("utf-8"))
@@ -141,7 +141,7 @@ def acquire(
                 announced = True
             if time.monotonic() - started >= wait:
                 raise WriterBusy(
-                    f"已等待 {wait:g} 秒，数据目录 {home} 仍被 {describe(holder(home))} 占用，"
+                    f"已等待 {wait:g} 秒，数据目录 {home} 仍被 {describe(holder(home))}占用，"
                     "本次未写入任何内容。请待其结束后重试，或用 --wait 秒数 延长等待。"
                 )
             time.sleep(POLL_SECONDS)

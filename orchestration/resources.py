@@ -26,7 +26,9 @@ class XunchaSettings(dg.ConfigurableResource):
         return Path(self.inbox or os.environ.get("XUNCHA_INBOX") or self.home_paths().default_inbox)
 
     def as_of_date(self) -> date:
-        return date.fromisoformat(self.as_of) if self.as_of else date.today()
+        """The as-of date: the setting, else XUNCHA_AS_OF (a scheduled run's), else today."""
+        text = self.as_of or os.environ.get("XUNCHA_AS_OF", "")
+        return date.fromisoformat(text) if text else date.today()
 
 
 class WriterLock(dg.ConfigurableResource):

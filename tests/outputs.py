@@ -288,6 +288,21 @@ def search_files(paths: list[Path], names: list[str], root: Path | None = None) 
     return hits
 
 
+def raw_hits(root: Path, names: list[str]) -> list[tuple[str, str]]:
+    """(file, name) for every file under `root` whose raw bytes hold a name (UTF-8 or
+    UTF-16), whatever the file is: WAL, temp file, cache, lock file, database."""
+    forms = {n: [n.encode("utf-8"), n.encode("utf-16-le"), n.encode("utf-16-be")] for n in names}
+    hits = []
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.is_symlink():
+            continue
+        data = path.read_bytes()
+        for name, encoded in forms.items():
+            if any(e in data for e in encoded):
+                hits.append((str(path.relative_to(root)), name))
+    return hits
+
+
 def all_files(root: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
     out = []
     for path in sorted(root.rglob("*")):
