@@ -49,8 +49,12 @@ def home(tmp_path_factory) -> Path:
     home = root / "home"
     proc = outputs.run_refresh(inbox, home)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    home.inbox = inbox  # type: ignore[attr-defined]
     return home
+
+
+@pytest.fixture(scope="module")
+def inbox(home: Path) -> Path:
+    return home.parent / "inbox"
 
 
 def _state(home: Path) -> tuple:
@@ -91,7 +95,7 @@ def test_file_size_limit(home: Path) -> None:
     assert "文件超过系统允许的大小" in proc.stderr, proc.stderr
 
 
-def test_read_only_history_folder_fails_the_refresh_cleanly(home: Path) -> None:
+def test_read_only_history_folder_fails_the_refresh_cleanly(home: Path, inbox: Path) -> None:
     folder = publications.history_dir(home)
     mounted = subprocess.run(
         ["mount", "--bind", "-o", "ro", str(folder), str(folder)], capture_output=True, check=False
@@ -101,7 +105,7 @@ def test_read_only_history_folder_fails_the_refresh_cleanly(home: Path) -> None:
     try:
         before, export = _state(home), outputs.export_all(home / "published.duckdb")
         proc = subprocess.run(
-            outputs.refresh_command(home.inbox, home, force=True),  # type: ignore[attr-defined]
+            outputs.refresh_command(inbox, home, force=True),
             capture_output=True,
             text=True,
             env=os.environ | outputs.ENV,

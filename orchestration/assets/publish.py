@@ -4,6 +4,7 @@ The new file is written whole beside the old one and renamed into place, so a
 reader opens either the previous or the new version, never half of one.
 """
 
+import contextlib
 import errno
 import os
 from datetime import date, datetime
@@ -138,8 +139,10 @@ def publish(
     except (OSError, duckdb.Error) as exc:
         for path in _temp_files(tmp):
             path.unlink(missing_ok=True)
-        (published.parent / publications.DIR_NAME / f"{pid}.duckdb").unlink(missing_ok=True)
-        (published.parent / publications.DIR_NAME / f"{pid}.json").unlink(missing_ok=True)
+        history = published.parent / publications.DIR_NAME
+        for path in (history / f"{pid}.duckdb", history / f"{pid}.json"):
+            with contextlib.suppress(OSError):  # a read-only history folder refuses even this
+                path.unlink()
         raise PublishFailed(_failure_text(exc, tmp)) from exc
     publications.prune(published.parent)
     return tables
