@@ -139,17 +139,46 @@ def test_read_only_home_for_an_unprivileged_writer(home: Path) -> None:
                 shutil.copy2(source, copy / name)
         before, export = _state(copy), outputs.export_all(copy / "published.duckdb")
         copy.chmod(0o555)  # nobody may read the home, not create a file in it
-        proc = subprocess.run(
-            [sys.executable, "-c", PUBLISH, str(copy)],
-            capture_output=True,
-            text=True,
-            env=os.environ | {"PYTHONPATH": str(REPO), "HOME": "/tmp"},
-            preexec_fn=_as_nobody,
-            timeout=300,
-        )
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-c", PUBLISH, str(copy)],
+                capture_output=True,
+                text=True,
+                env=os.environ | {"PYTHONPATH": str(REPO), "HOME": "/tmp"},
+                preexec_fn=_as_nobody,
+                timeout=300,
+            )
+        except PermissionError as exc:  # the interpreter lives where only root may go
+            pytest.skip(f"the unprivileged user cannot run this Python: {exc}")
         if "ModuleNotFoundError" in proc.stderr:
             pytest.skip(f"the unprivileged user cannot run this checkout: {proc.stderr[-300:]}")
         _assert_clean(copy, before, export, proc)
         assert "没有写权限" in proc.stderr, proc.stderr
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_read_only_home(home: Path, tmp_path: Path) -> None:
+    """The home itself read-only (a read-only bind mount of a copy): no temp file can be made."""
+    copy = tmp_path / "home"
+    copy.mkdir()
+    for name in ("warehouse.duckdb", "published.duckdb"):
+        shutil.copy2(home / name, copy / name)
+    before, export = _state(copy), outputs.export_all(copy / "published.duckdb")
+    mounted = subprocess.run(
+        ["mount", "--bind", "-o", "ro", str(copy), str(copy)], capture_output=True, check=False
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot bind-mount read-only here: {mounted.stderr!r}")
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", PUBLISH, str(copy)],
+            capture_output=True,
+            text=True,
+            env=os.environ | {"PYTHONPATH": str(REPO)},
+            timeout=300,
+        )
+    finally:
+        subprocess.run(["umount", str(copy)], check=True)
+    _assert_clean(copy, before, export, proc)
+    assert "文件系统只读" in proc.stderr, proc.stderr
