@@ -163,6 +163,7 @@ def write_restricted(restricted: Path, subjects: pl.DataFrame, key: Key) -> None
         con = duckdb.connect()
         try:
             attach_encrypted(con, tmp, key, "r", read_only=False)
+            con.execute("SET temp_file_encryption = true")  # should it ever spill to disk
             con.register("_incoming", subjects.to_arrow())
             con.execute("CREATE TABLE r.clue_subjects AS SELECT * FROM _incoming")
             con.unregister("_incoming")
