@@ -15,6 +15,7 @@ import polars as pl
 import pyarrow as pa
 
 from ingest.registry import Template
+from ingest.secrets import Key, attach_encrypted
 
 _POLARS_TYPES: dict[str, pl.DataType] = {
     "text": pl.Utf8(),
@@ -144,21 +145,39 @@ def write_raw_layer(
         con.close()
 
 
-def write_restricted(restricted: Path, subjects: pl.DataFrame) -> None:
-    """The only place 反映对象 and 反映对象职务 are stored; readable by the owner only."""
+def write_restricted(restricted: Path, subjects: pl.DataFrame, key: Key) -> None:
+    """The only place 反映对象 and 反映对象职务 are stored: encrypted with `key`
+    (ingest/secrets.py), owner-only, and replaced whole by a rename.
+
+    The store is rebuilt from the inbox by every refresh, so it is written to a new
+    file (encrypted from its first byte, WAL included) and renamed over the old one:
+    a killed refresh leaves the previous store, and a changed key needs no migration.
+    """
     restricted.parent.mkdir(parents=True, exist_ok=True)
+    tmp = restricted.with_name(f".{restricted.name}.{os.getpid()}.tmp")
+    # One writer per home (orchestration/lock.py): any temp store is a killed refresh's.
+    for leftover in restricted.parent.glob(f".{restricted.name}.*.tmp*"):
+        leftover.unlink(missing_ok=True)
     old_umask = os.umask(0o077)
     try:
-        con = duckdb.connect(str(restricted))
+        con = duckdb.connect()
         try:
+            attach_encrypted(con, tmp, key, "r", read_only=False)
             con.register("_incoming", subjects.to_arrow())
-            con.execute("CREATE OR REPLACE TABLE clue_subjects AS SELECT * FROM _incoming")
+            con.execute("CREATE TABLE r.clue_subjects AS SELECT * FROM _incoming")
+            con.unregister("_incoming")
+            con.execute("DETACH r")
         finally:
             con.close()
+    except BaseException:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
     finally:
         os.umask(old_umask)
-    for path in restricted.parent.glob(restricted.name + "*"):
-        path.chmod(0o600)
+    tmp.chmod(0o600)
+    restricted.with_name(restricted.name + ".wal").unlink(missing_ok=True)  # the old file's
+    os.replace(tmp, restricted)
 
 
 def read_previous_files(warehouse: Path) -> dict[str, dict]:

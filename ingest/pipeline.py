@@ -45,6 +45,7 @@ from ingest.resolve import (
     submission_date_of,
 )
 from ingest.resubmission import Recency, decide_current
+from ingest.secrets import Key, decrypt, encrypt, resolve_key
 
 REGISTRY_TEMPLATES = ("R0", "T0")
 PARALLEL_THRESHOLD = 6
@@ -74,22 +75,24 @@ class IngestSummary:
 
 
 def _cache_path(cache_dir: Path, sha: str) -> Path:
-    return cache_dir / f"{sha}.v{PARSE_VERSION}.pkl"
+    return cache_dir / f"{sha}.v{PARSE_VERSION}.enc"
 
 
-def _parse_to_cache(path: Path, target: Path) -> bytes:
-    """Parse one file and cache it; the pickle is returned as is, so a worker process
-    serialises its result once (a returned ParsedFile would be pickled a second time)."""
+def _parse_to_cache(path: Path, target: Path, cache_key: bytes) -> bytes:
+    """Parse one file and cache it encrypted; the plain pickle is returned as is, so a
+    worker process serialises its result once (a returned ParsedFile would be pickled
+    a second time)."""
     data = pickle.dumps(parse_file(path), protocol=pickle.HIGHEST_PROTOCOL)
-    _write_private(target, data)
+    _write_private(target, encrypt(cache_key, data))
     return data
 
 
 def _write_private(target: Path, data: bytes) -> None:
     """Write `data` to `target` atomically with mode 0600.
 
-    Cached parses hold the sensitive T3 columns (反映对象, 反映对象职务), so the file
-    is created owner-only (not chmod-ed afterwards, which would leave a readable window).
+    Cached parses hold the sensitive T3 columns (反映对象, 反映对象职务): they reach
+    this function already encrypted (ingest/secrets.py), and the file is created
+    owner-only all the same (not chmod-ed afterwards, which would leave a readable window).
     """
     tmp = target.with_suffix(f".{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -99,18 +102,45 @@ def _write_private(target: Path, data: bytes) -> None:
     tmp.replace(target)
 
 
+def _read_cached(path: Path, cache_key: bytes) -> ParsedFile | None:
+    """A cached parse, or None when it is missing or was encrypted with another key."""
+    try:
+        blob = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    data = decrypt(cache_key, blob)
+    return None if data is None else pickle.loads(data)
+
+
+def _drop_plain_cache(cache_dir: Path) -> None:
+    """Caches of earlier versions were plain pickles holding the sensitive columns: remove
+    them, and temp files of killed refreshes (one writer per home, so none is live)."""
+    for leftover in (*cache_dir.glob("*.pkl"), *cache_dir.glob("*.tmp")):
+        leftover.unlink(missing_ok=True)
+
+
 def parse_all(
-    files: list[InboxFile], cache_dir: Path, workers: int | None
+    files: list[InboxFile],
+    cache_dir: Path,
+    workers: int | None,
+    cache_key: bytes | None = None,
 ) -> tuple[dict[str, ParsedFile], int]:
-    """Parsed result per hash; unchanged files come from the cache and are never re-read."""
+    """Parsed result per hash; unchanged files come from the cache and are never re-read.
+
+    `cache_key` encrypts the cache (ingest/secrets.py); without one, the cache
+    folder gets a key of its own.
+    """
     cache_dir.mkdir(parents=True, exist_ok=True)
     cache_dir.chmod(0o700)
+    if cache_key is None:
+        cache_key = resolve_key(cache_dir, create=True).cache_key()
+    _drop_plain_cache(cache_dir)
     results: dict[str, ParsedFile] = {}
     todo: list[InboxFile] = []
     for file in files:
-        cached = _cache_path(cache_dir, file.sha256)
-        if cached.exists():
-            results[file.sha256] = pickle.loads(cached.read_bytes())
+        cached = _read_cached(_cache_path(cache_dir, file.sha256), cache_key)
+        if cached is not None:
+            results[file.sha256] = cached
         else:
             todo.append(file)
     workers = workers or os.cpu_count() or 1
@@ -119,14 +149,16 @@ def parse_all(
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             futures = {
-                f.sha256: pool.submit(_parse_to_cache, f.path, _cache_path(cache_dir, f.sha256))
+                f.sha256: pool.submit(
+                    _parse_to_cache, f.path, _cache_path(cache_dir, f.sha256), cache_key
+                )
                 for f in todo
             }
             for sha, future in futures.items():
                 results[sha] = pickle.loads(future.result())
     else:
         for f in todo:
-            data = _parse_to_cache(f.path, _cache_path(cache_dir, f.sha256))
+            data = _parse_to_cache(f.path, _cache_path(cache_dir, f.sha256), cache_key)
             results[f.sha256] = pickle.loads(data)
     return results, len(todo)
 
@@ -174,8 +206,13 @@ def run_ingest(
     as_of: date | None = None,
     *,
     workers: int | None = None,
+    key: Key | None = None,
 ) -> IngestSummary:
-    """Ingest the whole inbox into `home/warehouse.duckdb`; bad files and rows never stop it."""
+    """Ingest the whole inbox into `home/warehouse.duckdb`; bad files and rows never stop it.
+
+    `key` (default: the home's, ingest/secrets.py) encrypts the restricted store and cache.
+    """
+    key = key or resolve_key(home, create=True)
     warehouse = home / "warehouse.duckdb"
     refresh_id = uuid.uuid4().hex[:12]
     refreshed_at = datetime.now().replace(microsecond=0)
@@ -186,7 +223,7 @@ def run_ingest(
     for f in files:
         first_of_hash.setdefault(f.sha256, f)
     unique = list(first_of_hash.values())
-    parsed, parsed_count = parse_all(unique, home / "cache" / "parse", workers)
+    parsed, parsed_count = parse_all(unique, home / "cache" / "parse", workers, key.cache_key())
 
     recency = {
         f.sha256: Recency(
@@ -237,7 +274,7 @@ def run_ingest(
         pl.lit(refresh_id).alias("refresh_id"), pl.lit(refreshed_at).alias("refreshed_at")
     )
     write_raw_layer(warehouse, tables, {"raw_file_history": history})
-    write_restricted(home / "restricted.duckdb", subjects)
+    write_restricted(home / "restricted.duckdb", subjects, key)
     return summary
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
 from orchestration.home import Home
 
 DBT_PROJECT_HINT = Path(__file__).resolve().parents[1] / "dbt_project"
+EXIT_KEY = 3  # the encryption key is configured but cannot be used (ingest/secrets.py)
 
 
 def _print_refresh(outcome) -> None:  # type: ignore[no-untyped-def]
@@ -54,41 +56,142 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
     home = Home.from_env(args.home)
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
-    outcome = run_refresh(Path(args.inbox), home, as_of, force=args.force)
-    _print_refresh(outcome)
-    return 0 if outcome.published else 1
+    with _writer_errors() as failed:
+        outcome = run_refresh(Path(args.inbox), home, as_of, force=args.force, wait=args.wait)
+        _print_refresh(outcome)
+        return 0 if outcome.published else 1
+    return failed.code
+
+
+class _Failed:
+    code = 1
+
+
+@contextlib.contextmanager
+def _writer_errors() -> Iterator[_Failed]:
+    """A busy home or an unusable key is the operator's to fix: a Chinese message and
+    its own exit code (lock.EXIT_BUSY for a busy home), never a traceback."""
+    from ingest.secrets import KeyUnavailable
+    from orchestration.lock import EXIT_BUSY, WriterBusy
+
+    failed = _Failed()
+    try:
+        yield failed
+    except WriterBusy as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        failed.code = EXIT_BUSY
+    except KeyUnavailable as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        failed.code = EXIT_KEY
+
+
+def add_wait(p: argparse.ArgumentParser) -> None:
+    """`--wait SECONDS` for every command that writes the home (orchestration/lock.py)."""
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="数据目录正被另一写入进程占用时最多等待的秒数（默认取 XUNCHA_LOCK_WAIT，否则 300）",
+    )
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
     from orchestration.docs import generate_docs
+    from orchestration.lock import writer_lock
 
     home = Home.from_env(args.home)
-    try:
-        index = generate_docs(home)
-    except RuntimeError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 1
-    print(f"数据字典（dbt 文档）已生成：{index}")
-    print(f"单文件版（可直接用浏览器打开）：{index.with_name('static_index.html')}")
-    print(f"或启动本地服务：cd {DBT_PROJECT_HINT} && dbt docs serve --target-path {index.parent}")
-    return 0
+    with _writer_errors() as failed:
+        with writer_lock(home.root, "xuncha docs", args.wait):
+            try:
+                index = generate_docs(home)
+            except RuntimeError as exc:
+                print(f"错误：{exc}", file=sys.stderr)
+                return 1
+        print(f"数据字典（dbt 文档）已生成：{index}")
+        print(f"单文件版（可直接用浏览器打开）：{index.with_name('static_index.html')}")
+        print(
+            f"或启动本地服务：cd {DBT_PROJECT_HINT} && dbt docs serve --target-path {index.parent}"
+        )
+        return 0
+    return failed.code
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from orchestration.demo import generate_demo_inbox
     from orchestration.headline import print_headlines
+    from orchestration.lock import writer_lock
     from orchestration.refresh import run_refresh
 
     home = Home.from_env(args.home)
     inbox = home.root / "demo_inbox"
-    summary = generate_demo_inbox(inbox)
-    print(f"演示省份收件箱：{inbox}（{summary.get('files_written', '?')} 个文件）")
-    as_of = date.fromisoformat(args.as_of) if args.as_of else None
-    outcome = run_refresh(inbox, home, as_of)
-    _print_refresh(outcome)
-    if outcome.published:
-        print_headlines(home.published)
-    return 0 if outcome.published else 1
+    with _writer_errors() as failed, writer_lock(home.root, "xuncha demo", args.wait):
+        summary = generate_demo_inbox(inbox)
+        print(f"演示省份收件箱：{inbox}（{summary.get('files_written', '?')} 个文件）")
+        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+        outcome = run_refresh(inbox, home, as_of, command="xuncha demo")
+        _print_refresh(outcome)
+        if outcome.published:
+            print_headlines(home.published)
+        return 0 if outcome.published else 1
+    return failed.code
+
+
+def cmd_publications(args: argparse.Namespace) -> int:
+    """List the kept publications, newest first; a reader: takes no lock."""
+    from orchestration import publications
+
+    home = Home.from_env(args.home)
+    kept = publications.history(home.root)
+    if not kept:
+        print(f"数据目录 {home.root} 还没有保存的发布版本。")
+        return 0
+    current = publications.current_id(home.root)
+    print(f"已保存的发布版本（最新在前，保留最近 {publications.keep_count()} 个）：")
+    print(
+        "  编号                      数据截至    发布时间             刷新编号  输入指纹      行数"
+    )
+    for pub in kept:
+        mark = "*" if pub.publication_id == current else " "
+        rows = sum(n for t, n in pub.row_counts.items() if t.startswith(("fct_", "rpt_", "dim_")))
+        print(
+            f"{mark} {pub.publication_id:<25} {pub.as_of:<11} {pub.published_at:<20} "
+            f"{pub.refresh_id[:8]:<9} {pub.input_fingerprint[:12]:<13} {rows}"
+        )
+    print("* = 当前发布版本（published.duckdb）。恢复旧版本：xuncha rollback 编号")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    """Put a kept publication back, under the writer lock, and show the row counts change."""
+    from orchestration import publications
+    from orchestration.lock import writer_lock
+
+    home = Home.from_env(args.home)
+    with _writer_errors() as failed:
+        with writer_lock(home.root, f"xuncha rollback {args.id}", args.wait):
+            try:
+                pub, before = publications.rollback(home.root, args.id)
+            except publications.PublicationError as exc:
+                print(f"错误：{exc}", file=sys.stderr)
+                return 1
+        print(
+            f"已恢复发布版本 {pub.publication_id}（数据截至 {pub.as_of}，发布于 {pub.published_at}，"
+            f"刷新编号 {pub.refresh_id}）为当前发布版本：{home.published}"
+        )
+        after = publications.row_counts(home.published)
+        print(f"  {'表':<34}{'恢复前':>10}{'恢复后':>10}")
+        for table in sorted(set(before) | set(after)):
+            old, new = before.get(table), after.get(table)
+            if old != new or args.all:
+                print(
+                    f"  {table:<36}{'-' if old is None else old:>10}{'-' if new is None else new:>10}"
+                )
+        if all(before.get(t) == after.get(t) for t in set(before) | set(after)):
+            print("  各表行数与恢复前相同。")
+        print("下次刷新会重新计算并发布（若收件箱问题未改正，会再次发布同样的数据）。")
+        return 0
+    return failed.code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,16 +205,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "--force", action="store_true", help="即使收件箱与上次发布时相同，也重新计算并发布"
     )
+    add_wait(p)
     p.set_defaults(func=cmd_refresh)
 
     p = sub.add_parser("docs", help="生成数据字典（dbt 文档网站，含中文说明）")
     p.add_argument("--home")
+    add_wait(p)
     p.set_defaults(func=cmd_docs)
 
     p = sub.add_parser("demo", help="生成演示省份的报送文件并刷新")
     p.add_argument("--home")
     p.add_argument("--as-of", dest="as_of")
+    add_wait(p)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("publications", help="列出保存的发布版本（数据截至日期、刷新编号、行数）")
+    p.add_argument("--home")
+    p.set_defaults(func=cmd_publications)
+
+    p = sub.add_parser("rollback", help="把某个保存的发布版本恢复为当前发布版本")
+    p.add_argument("id", help="发布编号（见 xuncha publications）")
+    p.add_argument("--home")
+    p.add_argument("--all", action="store_true", help="列出所有表的行数，不只是有变化的")
+    add_wait(p)
+    p.set_defaults(func=cmd_rollback)
 
     # Sub-commands owned by other modules register themselves; each module
     # exposes `register(subparsers)` and keeps its imports lazy.

@@ -16,7 +16,7 @@ from orchestration.assets.ingest import raw_layer
 from orchestration.assets.publish import published_warehouse
 from orchestration.assets.quality import quality_gate
 from orchestration.assets.warehouse import build_warehouse_assets, dbt_resource
-from orchestration.resources import XunchaSettings
+from orchestration.resources import WriterLock, XunchaSettings
 
 
 def all_assets() -> list[dg.AssetsDefinition]:
@@ -36,7 +36,11 @@ def all_assets() -> list[dg.AssetsDefinition]:
 
 def resources(settings: XunchaSettings | None = None) -> dict[str, object]:
     settings = settings or XunchaSettings()
-    return {"settings": settings, "dbt": dbt_resource(settings.home_paths())}
+    return {
+        "settings": settings,
+        "dbt": dbt_resource(settings.home_paths()),
+        "writer": WriterLock(home=settings.home),
+    }
 
 
 @cache
@@ -49,7 +53,11 @@ def build_definitions() -> dg.Definitions:
         extra = {"schedules": schedules(), "sensors": sensors(), "jobs": jobs()}
     except ImportError:
         pass
-    return dg.Definitions(assets=all_assets(), resources=resources(), **extra)
+    # In-process: the writer lock (a resource) is then held once for the whole run,
+    # not taken and dropped around each step (orchestration/resources.py).
+    return dg.Definitions(
+        assets=all_assets(), resources=resources(), executor=dg.in_process_executor, **extra
+    )
 
 
 @dg.definitions

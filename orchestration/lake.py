@@ -122,10 +122,15 @@ def publish_to_lake(home: Path, catalog: str, data_path: str) -> dict:
 
 def cmd_lake(args: argparse.Namespace) -> int:
     from orchestration.home import Home
+    from orchestration.lock import EXIT_BUSY, WriterBusy, writer_lock
 
     home = Home.from_env(args.home)
     try:
-        result = publish_to_lake(home.root, args.catalog, args.data_path)
+        with writer_lock(home.root, "xuncha lake", args.wait):
+            result = publish_to_lake(home.root, args.catalog, args.data_path)
+    except WriterBusy as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_BUSY
     except (RuntimeError, FileNotFoundError, duckdb.Error) as exc:
         print(f"错误：未能发布到 DuckLake：{exc}", file=sys.stderr)
         return 1
@@ -145,4 +150,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--home", help="XUNCHA_HOME（默认 ./var）")
     p.add_argument("--catalog", required=True, help="ducklake:<文件> 或 ducklake:postgres:<连接串>")
     p.add_argument("--data-path", required=True, help="Parquet 数据目录（本地、NFS 或 s3://）")
+    p.add_argument(
+        "--wait", type=float, default=None, metavar="SECONDS", help="数据目录被占用时最多等待的秒数"
+    )
     p.set_defaults(func=cmd_lake)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
@@ -83,14 +84,39 @@ def run_refresh(
     *,
     log_level: str = "WARNING",
     force: bool = False,
+    wait: float | None = None,
+    command: str = "xuncha refresh",
 ) -> RefreshOutcome:
-    as_of = as_of or date.today()
-    current = _fingerprint(inbox, as_of)
-    if not force and (outcome := unchanged_outcome(home, current)) is not None:
-        return outcome
-    home.ensure()
-    fingerprint.forget(home)  # until this refresh has published, nothing is vouched for
-    return _materialize(inbox, home, as_of, log_level, current)
+    """One refresh, holding the home's writer lock throughout (orchestration/lock.py).
+
+    Raises lock.WriterBusy when another writer kept the home longer than `wait`
+    seconds, and secrets.KeyUnavailable when the configured key cannot be read.
+    """
+    from orchestration.lock import writer_lock
+
+    with writer_lock(home.root, command, wait):
+        as_of = as_of or date.today()
+        current = _fingerprint(inbox, as_of)
+        if not force and (outcome := unchanged_outcome(home, current)) is not None:
+            return outcome
+        home.ensure()
+        ensure_key(home)
+        fingerprint.forget(home)  # until this refresh has published, nothing is vouched for
+        return _materialize(inbox, home, as_of, log_level, current)
+
+
+def ensure_key(home: Home) -> None:
+    """Resolve the encryption key before any work; say so when a new one was created."""
+    from ingest.secrets import resolve_key
+
+    key = resolve_key(home.root, create=True)
+    if key.created:
+        print(
+            f"未配置密钥（XUNCHA_KEY / XUNCHA_KEY_FILE），已为数据目录生成新密钥：{key.source}"
+            "（权限 0600，在数据目录之外）。受限库与解析缓存用它加密；请妥善备份该文件，"
+            "丢失后重新刷新即可重建受限库。",
+            file=sys.stderr,
+        )
 
 
 def _materialize(

@@ -30,4 +30,38 @@ class XunchaSettings(dg.ConfigurableResource):
         return configured_inbox(self.home_paths()).path
 
     def as_of_date(self) -> date:
-        return date.fromisoformat(self.as_of) if self.as_of else date.today()
+        """The as-of date: the setting, else XUNCHA_AS_OF (a scheduled run's), else today."""
+        text = self.as_of or os.environ.get("XUNCHA_AS_OF", "")
+        return date.fromisoformat(text) if text else date.today()
+
+
+class WriterLock(dg.ConfigurableResource):
+    """Holds the home's writer lock (orchestration/lock.py) for the whole run.
+
+    Runs execute in-process (definitions.py), where a resource is set up once before
+    the first step and torn down after the last, so a scheduled or sensor run waits
+    here for a CLI refresh (or another run) to finish and keeps the home to itself
+    until it ends. Inside `xuncha refresh`, which already holds the lock, this is a
+    no-op (the lock is re-entrant within a process).
+    """
+
+    home: str = ""
+    wait_seconds: float = -1.0  # negative: XUNCHA_LOCK_WAIT or the default
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        from orchestration.lock import acquire
+
+        run = context.dagster_run
+        command = f"Dagster 运行 {run.run_id[:8]}" if run else "Dagster 运行"
+        log = context.log
+        acquire(
+            Home.from_env(self.home or None).root,
+            command,
+            None if self.wait_seconds < 0 else self.wait_seconds,
+            say=log.warning if log else None,
+        )
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        from orchestration.lock import release
+
+        release(Home.from_env(self.home or None).root)

@@ -27,6 +27,7 @@ class ReportContext:
     province_code: str
     province_name: str
     stale_notice: str | None = None
+    publication_id: str = ""  # orchestration/publications.py; empty for older files
 
     @property
     def period(self) -> str:

@@ -75,6 +75,15 @@ def publication(con: Con) -> tuple[date, datetime | None]:
     return rows[0][0], rows[0][1]
 
 
+def publication_id(con: Con) -> str:
+    """The published file's own id (orchestration/publications.py); empty for older files."""
+    rows = con.execute(
+        "SELECT 1 FROM duckdb_columns() WHERE table_name = 'publication' "
+        "AND column_name = 'publication_id'"
+    ).fetchall()
+    return str(con.execute("SELECT publication_id FROM publication").fetchone()[0]) if rows else ""
+
+
 def available_years(con: Con) -> list[int]:
     """Years with any inspection or report row; the report year must be one of them."""
     years = {

@@ -52,6 +52,7 @@ def build_context(home: Home, con: figures.Con, year: int | None) -> ReportConte
         province_code=sc.province_code,
         province_name=sc.province_name,
         stale_notice=notice,
+        publication_id=figures.publication_id(con),
     )
 
 

@@ -60,6 +60,7 @@ def _period_sections(
 
 def _source_note(ctx: ReportContext) -> str:
     published = f"，发布于{ctx.published_at:%Y-%m-%d %H:%M}" if ctx.published_at else ""
+    published += f"，发布编号 {ctx.publication_id}" if ctx.publication_id else ""
     return f"数据来源：已发布数据仓库 published.duckdb（数据截至{ctx.as_of_text}{published}）。"
 
 

@@ -32,7 +32,7 @@ from tests import hostile
 AS_OF = hostile.ACCEPTANCE_AS_OF.isoformat()
 # Values that change with the wall clock, not with the data (brief: "except timestamps").
 VOLATILE_COLUMNS = {
-    "publication": {"published_at"},
+    "publication": {"published_at", "publication_id", "refresh_id", "input_fingerprint"},
     "dq_results": {"checked_at"},
 }
 
@@ -285,6 +285,21 @@ def search_files(paths: list[Path], names: list[str], root: Path | None = None) 
                         hits.append(Hit(str(path.relative_to(root) if root else path), where, name))
         except (duckdb.Error, sqlite3.Error, zipfile.BadZipFile) as exc:
             hits.append(Hit(str(path), f"unreadable: {exc}", ""))
+    return hits
+
+
+def raw_hits(root: Path, names: list[str]) -> list[tuple[str, str]]:
+    """(file, name) for every file under `root` whose raw bytes hold a name (UTF-8 or
+    UTF-16), whatever the file is: WAL, temp file, cache, lock file, database."""
+    forms = {n: [n.encode("utf-8"), n.encode("utf-16-le"), n.encode("utf-16-be")] for n in names}
+    hits = []
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.is_symlink():
+            continue
+        data = path.read_bytes()
+        for name, encoded in forms.items():
+            if any(e in data for e in encoded):
+                hits.append((str(path.relative_to(root)), name))
     return hits
 
 

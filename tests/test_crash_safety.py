@@ -125,8 +125,18 @@ def _observed(kind: str, home: Path, published_inode: int | None, since: float) 
 
 
 def _can_open_for_writing(path: Path) -> str | None:
+    from ingest.secrets import RestrictedStoreLocked, attach_encrypted, resolve_key
+
     try:
-        con = duckdb.connect(str(path))
+        if path.name == "restricted.duckdb":  # encrypted: with the home's key
+            con = duckdb.connect()
+            try:
+                attach_encrypted(con, path, resolve_key(path.parent), "r", read_only=False)
+            except RestrictedStoreLocked as exc:
+                con.close()
+                return f"{path.name}: {exc}"
+        else:
+            con = duckdb.connect(str(path))
         try:
             con.execute("SELECT count(*) FROM duckdb_tables()").fetchall()
         finally:

@@ -50,7 +50,7 @@ def test_parse_cache_files_are_owner_only(tmp_path: Path) -> None:
     assert scanned
     cache = tmp_path / "cache"
     parse_all(scanned, cache, workers=2)
-    pickles = list(cache.glob("*.pkl"))
+    pickles = list(cache.glob("*.enc"))
     assert len(pickles) == len({f.sha256 for f in scanned})
     assert {stat.S_IMODE(p.stat().st_mode) for p in pickles} == {0o600}
     assert not list(cache.glob("*.tmp"))

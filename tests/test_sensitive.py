@@ -17,6 +17,7 @@ import time
 
 import pytest
 
+from ingest.secrets import open_restricted
 from tests import hostile, outputs
 
 
@@ -39,7 +40,7 @@ def acceptance_names() -> list[str]:
 
 
 def _restricted_values(home) -> set[str]:
-    con = outputs.connect(home / "restricted.duckdb")
+    con = open_restricted(home)  # encrypted (ingest/secrets.py): only with the key
     try:
         rows = con.execute("SELECT subject_name, subject_title FROM clue_subjects").fetchall()
     finally:
@@ -55,11 +56,14 @@ def test_restricted_store_holds_the_seeded_names_and_is_owner_only(seeded):
     # positive control: the search below looks for values that really were submitted
     for name, title in hostile.SEEDED_SUBJECTS:
         assert {name, title} <= values
-    # and the scanner used below does find them where they are
-    hits = outputs.search_files([home / "restricted.duckdb"], hostile.SEEDED_NAMES, home)
-    assert {h.needle for h in hits} == {n for pair in hostile.SEEDED_SUBJECTS for n in pair} | set(
-        hostile.ORPHAN_SUBJECT
-    )
+    # and they are encrypted at rest: not one byte of them in the store or its WAL
+    assert outputs.raw_hits(home, hostile.SEEDED_NAMES) == []
+
+
+def test_no_file_under_the_home_holds_a_name_in_plain_bytes(seeded, acceptance_names):
+    """Every file, the restricted store, parse cache, WAL and temp files included."""
+    home, _ = seeded
+    assert outputs.raw_hits(home, hostile.SEEDED_NAMES + acceptance_names) == []
 
 
 def test_parse_cache_is_owner_only(seeded):
@@ -67,6 +71,8 @@ def test_parse_cache_is_owner_only(seeded):
     home, _ = seeded
     cache = home / "cache" / "parse"
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    cached = list(cache.iterdir())
+    assert cached and all(p.suffix == ".enc" for p in cached if p.name != "key_id"), cached
 
 
 def _outputs(home):

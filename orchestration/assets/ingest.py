@@ -9,7 +9,7 @@ import dagster as dg
 
 from ingest.pipeline import run_ingest
 from ingest.registry import registry
-from orchestration.resources import XunchaSettings
+from orchestration.resources import WriterLock, XunchaSettings
 
 BOOKKEEPING_TABLES = ("raw_ingest_files", "raw_quarantine", "raw_rows", "raw_refresh")
 BOOKKEEPING_DESCRIPTIONS = {
@@ -54,7 +54,8 @@ RAW_LAYER = raw_key("raw_ingest_files")
         for name in raw_table_names()
     ],
 )
-def raw_layer(context: dg.AssetExecutionContext, settings: XunchaSettings):
+def raw_layer(context: dg.AssetExecutionContext, settings: XunchaSettings, writer: WriterLock):
+    del writer  # held for the whole run (orchestration/resources.py)
     home = settings.home_paths()
     home.ensure()
     summary = run_ingest(settings.inbox_path(), home.root, settings.as_of_date())

@@ -4,6 +4,7 @@ The new file is written whole beside the old one and renamed into place, so a
 reader opens either the previous or the new version, never half of one.
 """
 
+import errno
 import os
 from datetime import date, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.assets.quality import QUALITY_GATE
-from orchestration.resources import XunchaSettings
+from orchestration.resources import WriterLock, XunchaSettings
 
 PUBLISHED = dg.AssetKey("published_warehouse")
 PUBLISHED_PREFIXES = ("fct_", "dim_", "rpt_")
@@ -79,14 +80,101 @@ def remove_stale_temp_files(published: Path) -> list[Path]:
     return removed
 
 
-def publish(warehouse: Path, published: Path, as_of: date) -> list[str]:
-    """Copy the checked marts (with their Chinese comments) into a new file, then rename."""
+class PublishFailed(Exception):
+    """The new published file could not be written (disk full, file-size limit, permission)."""
+
+
+def publication_id(published_at: datetime, refresh_id: str) -> str:
+    """Sortable by time, unique by refresh: 20261201-223015-3f2a9c1b."""
+    tag = "".join(c for c in refresh_id.lower() if c.isalnum())[:8] or "manual"
+    return f"{published_at:%Y%m%d-%H%M%S}-{tag}"
+
+
+def _temp_files(tmp: Path) -> list[Path]:
+    return [tmp, tmp.with_name(tmp.name + ".wal")]
+
+
+def publish(
+    warehouse: Path,
+    published: Path,
+    as_of: date,
+    *,
+    refresh_id: str = "",
+    input_fingerprint: str = "",
+) -> list[str]:
+    """Copy the checked marts (with their Chinese comments) into a new file, keep it in the
+    publication history (orchestration/publications.py), then rename it into place.
+
+    Raises PublishFailed (Chinese message) when the new file cannot be written: the
+    old published file stays and no temp file is left.
+    """
+    from orchestration import publications
+
     failures = blocking_failures(warehouse)
     if failures:
         raise GateClosed("；".join(f"{r} {c}" for r, c, _, _ in failures))
     remove_stale_temp_files(published)
     tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
+    published_at = datetime.now().replace(microsecond=0)
+    pid = publication_id(published_at, refresh_id)
+    try:
+        tables, counts = _write_new_file(
+            warehouse, tmp, [as_of, published_at, pid, refresh_id, input_fingerprint]
+        )
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+        tmp.chmod(0o644)
+        meta = {
+            "publication_id": pid,
+            "as_of": as_of.isoformat(),
+            "published_at": published_at.isoformat(),
+            "refresh_id": refresh_id,
+            "input_fingerprint": input_fingerprint,
+            "row_counts": counts,
+        }
+        publications.record(published.parent, tmp, meta)
+        os.replace(tmp, published)
+    except (OSError, duckdb.Error) as exc:
+        for path in _temp_files(tmp):
+            path.unlink(missing_ok=True)
+        (published.parent / publications.DIR_NAME / f"{pid}.duckdb").unlink(missing_ok=True)
+        (published.parent / publications.DIR_NAME / f"{pid}.json").unlink(missing_ok=True)
+        raise PublishFailed(_failure_text(exc, tmp)) from exc
+    publications.prune(published.parent)
+    return tables
+
+
+def _failure_text(exc: BaseException, tmp: Path) -> str:
+    """What failed, in Chinese, with the system's reason (disk full, too large, permission)."""
+    reasons = {
+        errno.ENOSPC: "磁盘空间不足",
+        errno.EFBIG: "文件超过系统允许的大小",
+        errno.EDQUOT: "超出磁盘配额",
+        errno.EACCES: "没有写权限",
+        errno.EPERM: "没有写权限",
+        errno.EROFS: "文件系统只读",
+    }
+    text = str(exc)
+    reason = reasons.get(getattr(exc, "errno", None) or 0)
+    if reason is None:
+        for code, words in (
+            ("File too large", reasons[errno.EFBIG]),
+            ("No space left", reasons[errno.ENOSPC]),
+            ("Permission denied", reasons[errno.EACCES]),
+            ("Read-only file system", reasons[errno.EROFS]),
+        ):
+            if code in text:
+                reason = words
+                break
+    return (
+        f"无法写入新的发布文件（{tmp.parent}）：{reason or '写入失败'}。"
+        f"已发布的仓库保持不变，临时文件已删除。系统信息：{text[:300]}"
+    )
+
+
+def _write_new_file(warehouse: Path, tmp: Path, publication: list) -> tuple[list[str], dict]:
+    """The checked tables and the `publication` row into `tmp`; returns tables and row counts."""
     con = duckdb.connect(str(tmp))
     try:
         con.execute(f"ATTACH '{warehouse}' AS work (READ_ONLY)")
@@ -95,19 +183,24 @@ def publish(warehouse: Path, published: Path, as_of: date) -> list[str]:
             con.execute(f'CREATE TABLE main."{table}" AS SELECT * FROM work.main."{table}"')
         _copy_comments(con, tables)
         con.execute(
-            "CREATE TABLE publication AS SELECT ?::DATE AS as_of, ?::TIMESTAMP AS published_at",
-            [as_of, datetime.now().replace(microsecond=0)],
+            "CREATE TABLE publication AS SELECT ?::DATE AS as_of, ?::TIMESTAMP AS published_at, "
+            "?::VARCHAR AS publication_id, ?::VARCHAR AS refresh_id, "
+            "?::VARCHAR AS input_fingerprint",
+            publication,
         )
-        con.execute("COMMENT ON TABLE publication IS '本次发布的数据截至日期与发布时间'")
+        con.execute(
+            "COMMENT ON TABLE publication IS "
+            "'本次发布的数据截至日期、发布时间、发布编号、刷新编号与输入指纹'"
+        )
         con.execute("DETACH work")
+        counts = {
+            t: int(con.execute(f'SELECT count(*) FROM main."{t}"').fetchone()[0])
+            for t in [*tables, "publication"]
+        }
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    with tmp.open("rb") as fh:
-        os.fsync(fh.fileno())
-    tmp.chmod(0o644)
-    os.replace(tmp, published)
-    return tables
+    return tables, counts
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
@@ -137,14 +230,36 @@ def _sql_text(text: str) -> str:
     description="分析人员使用的已发布仓库 published.duckdb（只含通过阻断规则的数据）。",
     kinds={"duckdb"},
 )
-def published_warehouse(settings: XunchaSettings) -> dg.MaterializeResult:
+def published_warehouse(
+    context: dg.AssetExecutionContext, settings: XunchaSettings, writer: WriterLock
+) -> dg.MaterializeResult:
+    del writer  # held for the whole run (orchestration/resources.py)
     home = settings.home_paths()
+    as_of = settings.as_of_date()
     try:
-        tables = publish(home.warehouse, home.published, settings.as_of_date())
+        tables = publish(
+            home.warehouse,
+            home.published,
+            as_of,
+            refresh_id=context.run_id,
+            input_fingerprint=_input_fingerprint(settings, as_of),
+        )
     except GateClosed as exc:
         # The gate is checked here too: Dagster may still run an asset downstream
         # of a failed check, and publishing bad data is the one thing not allowed.
         raise dg.Failure(description=f"阻断规则未通过，未发布：{exc}") from exc
+    except PublishFailed as exc:
+        raise dg.Failure(description=f"发布失败：{exc}") from None
     return dg.MaterializeResult(
         metadata={"published_as_of": settings.as_of_date().isoformat(), "tables": len(tables)}
     )
+
+
+def _input_fingerprint(settings: XunchaSettings, as_of: date) -> str:
+    """What this publication was made from (orchestration/fingerprint.py); empty if unreadable."""
+    from orchestration import fingerprint
+
+    try:
+        return fingerprint.compute(settings.inbox_path(), as_of.isoformat()).digest
+    except OSError:
+        return ""

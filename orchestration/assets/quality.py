@@ -16,7 +16,7 @@ import duckdb
 from expectations.results import CheckResult, write_dq_results
 from ingest.rules import RULES
 from orchestration.assets.warehouse import dbt_project
-from orchestration.resources import XunchaSettings
+from orchestration.resources import WriterLock, XunchaSettings
 
 QUALITY_GATE = dg.AssetKey("quality_gate")
 BLOCKING_RULES = ("B1", "B2", "B3", "B4", "S1")
@@ -170,8 +170,9 @@ def run_quality_gate(settings: XunchaSettings) -> list[CheckResult]:
     kinds={"python", "great_expectations"},
 )
 def quality_gate(
-    context: dg.AssetExecutionContext, settings: XunchaSettings
+    context: dg.AssetExecutionContext, settings: XunchaSettings, writer: WriterLock
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    del writer  # held for the whole run (orchestration/resources.py)
     checks = run_quality_gate(settings)
     failed = sorted({c.rule for c in checks if c.blocking_failure})
     yield dg.MaterializeResult(

@@ -34,7 +34,7 @@ from dagster_dbt import (
 )
 
 from orchestration.home import Home
-from orchestration.resources import XunchaSettings
+from orchestration.resources import WriterLock, XunchaSettings
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 SHARED_TARGET = DBT_PROJECT_DIR / "target"
@@ -258,8 +258,12 @@ def build_warehouse_assets() -> dg.AssetsDefinition:
         name="warehouse_models",
     )
     def warehouse_models(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: XunchaSettings
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        settings: XunchaSettings,
+        writer: WriterLock,
     ) -> Iterator[Any]:
+        del writer  # held for the whole run (orchestration/resources.py)
         home = settings.home_paths()
         os.environ["XUNCHA_WAREHOUSE"] = str(home.warehouse)
         os.environ[PARENT_PID_ENV] = str(os.getpid())

@@ -1,0 +1,181 @@
+"""One writer per home (orchestration/lock.py), on real processes.
+
+Two `xuncha refresh` and one Dagster run of `refresh_job` (the job the schedule
+and the sensor launch, through `dagster job execute`) start on one home within a
+second: all three end without a traceback, the writer history shows one writer at
+a time, the published warehouse equals a single refresh's, and the two that came
+second say they waited and for whom. A holder that is SIGKILLed never blocks the
+next writer; a writer that waits too long gives up with its own exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from orchestration.lock import EXIT_BUSY, HISTORY_NAME, LOCK_NAME
+from tests import hostile, outputs
+
+REPO = Path(__file__).resolve().parents[1]
+HOLD = (
+    "import sys, time\n"
+    "from pathlib import Path\n"
+    "from orchestration.lock import writer_lock\n"
+    "with writer_lock(Path(sys.argv[1]), 'xuncha 测试占用'):\n"
+    "    print('held', flush=True)\n"
+    "    time.sleep(float(sys.argv[2]))\n"
+)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return os.environ | outputs.ENV | {"PYTHONPATH": str(REPO)} | extra
+
+
+def _holder(home: Path, seconds: float) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(home), str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def _history(home: Path) -> list[dict]:
+    lines = (home / HISTORY_NAME).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def test_second_writer_waits_then_gives_up_with_its_own_exit_code(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    holder = _holder(home, 60)
+    try:
+        inbox = tmp_path / "inbox"
+        inbox.mkdir()
+        command = outputs.refresh_command(inbox, home)
+        proc = subprocess.run(
+            [*command, "--wait", "1"], capture_output=True, text=True, env=_env(), timeout=120
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert proc.returncode == EXIT_BUSY, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    # says once who holds the home: command, PID, since when
+    assert proc.stderr.count("另一个写入进程正在使用数据目录") == 1
+    assert f"xuncha 测试占用（PID {holder.pid}，自 " in proc.stderr
+    assert "本次未写入任何内容" in proc.stderr
+    # nothing was written by the refresh that gave up
+    assert not (home / "warehouse.duckdb").exists()
+    assert not (home / "restricted.duckdb").exists()
+
+
+def test_lock_of_a_killed_holder_does_not_block(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    holder = _holder(home, 600)
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    assert (home / LOCK_NAME).exists()  # the file stays, its flock went with the process
+    second = _holder(home, 0)
+    second.wait(timeout=30)
+    assert second.returncode == 0
+    events = _history(home)
+    assert [e["event"] for e in events] == ["acquired", "acquired", "released"]
+    assert events[1]["waited_seconds"] < 5
+
+
+def test_lock_wait_env_is_read(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    holder = _holder(home, 60)
+    try:
+        started = time.monotonic()
+        proc = subprocess.run(
+            [outputs.xuncha_exe(), "docs", "--home", str(home)],
+            capture_output=True,
+            text=True,
+            env=_env(XUNCHA_LOCK_WAIT="1"),
+            timeout=120,
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert proc.returncode == EXIT_BUSY, proc.stderr
+    assert "最多 1 秒" in proc.stderr
+    assert elapsed < 60
+
+
+def _dagster_run(home: Path, inbox: Path, log: Path) -> subprocess.Popen:
+    """`refresh_job` through Dagster's own command line, as the daemon would run it."""
+    exe = Path(sys.executable).with_name("dagster")
+    return subprocess.Popen(
+        [str(exe), "job", "execute", "-m", "orchestration.definitions", "-j", "refresh_job"],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        cwd=REPO,
+        env=_env(
+            XUNCHA_HOME=str(home),
+            XUNCHA_INBOX=str(inbox),
+            XUNCHA_AS_OF=outputs.AS_OF,
+            XUNCHA_LOCK_WAIT="1500",
+            DAGSTER_HOME=str(home / "dagster"),
+        ),
+    )
+
+
+def test_two_cli_refreshes_and_a_dagster_run_write_one_at_a_time(tmp_path: Path, acceptance_run):
+    assert acceptance_run.returncode == 0, acceptance_run.stderr[-3000:]
+    outputs.prepare_dbt()
+    inbox = tmp_path / "inbox"
+    shutil.copytree(hostile.ACCEPTANCE_INBOX, inbox, copy_function=shutil.copy2)
+    home = tmp_path / "home"
+    (home / "dagster").mkdir(parents=True)
+    shutil.copyfile(REPO / "dagster.yaml", home / "dagster" / "dagster.yaml")
+    logs = {name: tmp_path / f"{name}.log" for name in ("cli1", "cli2", "dagster")}
+    procs = {}
+    for name in ("cli1", "cli2"):
+        procs[name] = subprocess.Popen(
+            [*outputs.refresh_command(inbox, home), "--wait", "1500"],
+            stdout=logs[name].open("wb"),
+            stderr=subprocess.STDOUT,
+            env=_env(),
+        )
+        time.sleep(0.3)
+    procs["dagster"] = _dagster_run(home, inbox, logs["dagster"])
+    for proc in procs.values():
+        proc.wait(timeout=1800)
+    texts = {
+        name: path.read_text(encoding="utf-8", errors="replace") for name, path in logs.items()
+    }
+    for name, proc in procs.items():
+        assert "Traceback" not in texts[name], f"{name}:\n{texts[name][-3000:]}"
+        assert proc.returncode == 0, f"{name}:\n{texts[name][-3000:]}"
+
+    # one writer at a time: every acquisition follows the previous release
+    events = _history(home)
+    acquired = [e for e in events if e["event"] == "acquired"]
+    released = [e for e in events if e["event"] == "released"]
+    assert len(acquired) == 3 and len(released) == 3, events
+    pids = {name: proc.pid for name, proc in procs.items()}
+    assert {e["pid"] for e in acquired} == set(pids.values())
+    spans = sorted(
+        (a["at"], next(r["at"] for r in released if r["pid"] == a["pid"])) for a in acquired
+    )
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        assert start >= end, spans
+    first = min(acquired, key=lambda e: e["at"])["pid"]
+    for name, pid in pids.items():
+        if pid != first:
+            assert "另一个写入进程正在使用数据目录" in texts[name], texts[name][-2000:]
+            assert "已等待" in texts[name], texts[name][-2000:]
+    # the published warehouse is a single refresh's
+    assert outputs.export_all(home / "published.duckdb") == outputs.export_all(
+        acceptance_run.published
+    )
