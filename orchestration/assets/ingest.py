@@ -9,6 +9,7 @@ import dagster as dg
 
 from ingest.pipeline import run_ingest
 from ingest.registry import registry
+from orchestration.progress import parse_progress_callback
 from orchestration.resources import WriterLock, XunchaSettings
 
 BOOKKEEPING_TABLES = ("raw_ingest_files", "raw_quarantine", "raw_rows", "raw_refresh")
@@ -58,7 +59,12 @@ def raw_layer(context: dg.AssetExecutionContext, settings: XunchaSettings, write
     del writer  # held for the whole run (orchestration/resources.py)
     home = settings.home_paths()
     home.ensure()
-    summary = run_ingest(settings.inbox_path(), home.root, settings.as_of_date())
+    summary = run_ingest(
+        settings.inbox_path(),
+        home.root,
+        settings.as_of_date(),
+        progress=parse_progress_callback(),  # the bar of a watching `xuncha refresh`
+    )
     context.log.info(
         "ingest: %s files, %s rows loaded, %s rows quarantined",
         dict(summary.files),
