@@ -26,8 +26,69 @@ COUNT_COLUMNS = {
         "long_term",
         "overdue",
     ],
+    "rpt_outcomes": [
+        "inspections",
+        "problems_found",
+        "immediate",
+        "immediate_completed",
+        "immediate_livelihood",
+        "common_flagged",
+        "recovered_loss_10k",
+        "institutions",
+        "clues",
+        "cases_filed",
+        "punished",
+    ],
+    "rpt_common_problems": [
+        "units_in_scope",
+        "units_reported",
+        "units_reported_on_time",
+        "units_overdue",
+        "units_with_problem",
+        "problems_found",
+        "measures",
+        "completed",
+        "institutions",
+        "cases",
+    ],
+    "rpt_common_problem_followup": [
+        "common_problems",
+        "units_in_scope",
+        "units_reported",
+        "units_reported_on_time",
+        "units_overdue",
+        "units_with_problem",
+        "problems_found",
+        "measures",
+        "completed",
+        "institutions",
+        "cases",
+    ],
+    "rpt_recurrence": [
+        "lookback_inspections",
+        "with_prior",
+        "rectified_categories",
+        "recurred_categories",
+    ],
+    "rpt_recurrence_items": ["prior_problems", "lookback_problems"],
+    "rpt_rectification_by_unit": [
+        "found",
+        "completed",
+        "in_progress",
+        "not_started",
+        "long_term",
+        "overdue",
+        "max_overdue_days",
+    ],
+    "fct_self_check": ["problems_found", "measures", "completed", "institutions", "cases"],
 }
-RATE_COLUMNS = {"rpt_rectification": ["completion_rate"]}
+RATE_COLUMNS = {
+    "rpt_rectification": ["completion_rate"],
+    "rpt_common_problems": ["coverage_rate", "completion_rate"],
+    "rpt_common_problem_followup": ["coverage_rate", "completion_rate"],
+    "rpt_recurrence": ["recurrence_rate"],
+    "rpt_rectification_by_unit": ["completion_rate"],
+}
 POSITIVE_RATIOS = {
     "rpt_clue_yield_ratio": [
         "ratio_clues",
@@ -42,6 +103,9 @@ NOT_NULL = {
     "fct_inspection": ["organiser_code", "term", "round", "unit_code", "entry_date"],
     "fct_problem": ["submitter_code", "problem_code", "status"],
     "fct_clue": ["submitter_code", "clue_code", "cadre_level", "transfer_date"],
+    "fct_common_problem": ["issuer_code", "common_problem_code", "push_date"],
+    "fct_self_check": ["issuer_code", "common_problem_code", "unit_code", "report_date"],
+    "fct_common_problem_obligation": ["issuer_code", "common_problem_code", "unit_code"],
 }
 SENSITIVE_COLUMNS = ("subject_name", "subject_title")
 

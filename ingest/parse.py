@@ -16,10 +16,10 @@ from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import TypeVar
 
-from ingest.body import detail_rows
+from ingest.body import HeaderEcho, detail_rows, fill_body_merges
 from ingest.headers import HeaderMatch, NearMiss, find_header
 from ingest.metadata import SheetMetadata, read_metadata
-from ingest.readers import read_file
+from ingest.readers import Sheet, read_file
 from ingest.registry import Column, Registry, Template, registry
 from ingest.rules import FileRejected
 from ingest.text import cell_text
@@ -27,7 +27,7 @@ from ingest.values import ValueParseError, is_empty, parser_for
 
 T = TypeVar("T")
 
-PARSE_VERSION = 3  # bump to invalidate cached parse results
+PARSE_VERSION = 4  # bump to invalidate cached parse results
 
 
 @dataclass(slots=True)
@@ -221,7 +221,8 @@ def parse_sheet(sheet_name: str, rows: list[list[object]], match: HeaderMatch) -
     plan = _sheet_plan(match)
     numbers: list[int] = []
     detail: list[list[object]] = []
-    for number, cells in detail_rows(rows, match.data_start):
+    echo = HeaderEcho.of(rows, match)
+    for number, cells in detail_rows(rows, match.data_start, echo):
         numbers.append(number)
         detail.append(cells)
     n_rows = len(detail)
@@ -263,9 +264,14 @@ def parse_file(path: Path) -> ParsedFile:
         return result
     reg = registry()
     nearest: NearMiss | None = None
+    hidden_templates: list[str] = []  # "“表2”（T2 …）" of hidden sheets that match a template
     for sheet in sheets:
+        if sheet.not_data is not None:
+            _skip_not_data(sheet, reg, result, hidden_templates)
+            continue
         found = find_header(sheet, reg)
         if isinstance(found, HeaderMatch):
+            fill_body_merges(sheet.rows, sheet.merged, found.data_start)
             result.sheets.append(parse_sheet(sheet.name, sheet.rows, found))
             continue
         if isinstance(found, NearMiss) and (nearest is None or found.matched > nearest.matched):
@@ -273,14 +279,43 @@ def parse_file(path: Path) -> ParsedFile:
         reason = "空工作表" if not any(any(r) for r in sheet.rows) else "表头不匹配任何模板"
         result.skipped.append(f"{sheet.name}：{reason}")
     if not result.sheets:
-        if nearest is not None:
-            result.near_miss = (
-                f"没有工作表匹配任何模板；最接近的是 {nearest.template.code}"
-                f"（{nearest.template.title}），缺少必填列：{'、'.join(nearest.missing)}"
-            )
-        else:
-            result.near_miss = "没有工作表匹配任何模板（前 15 行内未找到可识别的表头）"
+        result.near_miss = _no_match_message(nearest, hidden_templates)
     return result
+
+
+def _skip_not_data(
+    sheet: Sheet, reg: Registry, result: ParsedFile, hidden_templates: list[str]
+) -> None:
+    """Log a hidden, chart or dialog sheet as skipped (v2 §3); never load it.
+
+    A hidden sheet's header is still looked at, only so that a file whose template sheets
+    are all hidden can be told so (F2) instead of "no sheet matches".
+    """
+    reason = sheet.not_data
+    if sheet.hidden:
+        found = find_header(sheet, reg)
+        if isinstance(found, HeaderMatch):
+            template = found.template
+            hidden_templates.append(f"“{sheet.name}”（{template.code} {template.title}）")
+            reason = f"{reason}（{template.code} {template.title}），隐藏的工作表不读取"
+        else:
+            reason = f"{reason}，隐藏的工作表不读取"
+    result.skipped.append(f"{sheet.name}：{reason}")
+
+
+def _no_match_message(nearest: NearMiss | None, hidden_templates: list[str]) -> str:
+    """The F2 message: hidden template sheets first, since unhiding them is the fix."""
+    if hidden_templates:
+        return (
+            f"没有可读取的工作表匹配任何模板：工作表{'、'.join(hidden_templates)}是隐藏的"
+            "工作表，隐藏的工作表不读取（常是旧版副本）；如需报送，请取消隐藏后重新报送"
+        )
+    if nearest is not None:
+        return (
+            f"没有工作表匹配任何模板；最接近的是 {nearest.template.code}"
+            f"（{nearest.template.title}），缺少必填列：{'、'.join(nearest.missing)}"
+        )
+    return "没有工作表匹配任何模板（前 15 行内未找到可识别的表头）"
 
 
 def template_of(code: str) -> Template:

@@ -363,17 +363,7 @@ def _assemble(
         original = first_of_hash[f.sha256]
         outcome = outcomes[original.sha256]
         if original is not f:
-            file_rows.append(
-                _file_row(
-                    f,
-                    outcome,
-                    "unchanged",
-                    None,
-                    f"与“{original.rel_path}”内容完全相同，已跳过",
-                    0,
-                    0,
-                )
-            )
+            file_rows.append(_copy_row(f, original, outcome))
             summary.files["unchanged"] += 1
             continue
         rows_current = sum(sum(current[id(loaded)]) for loaded in outcome.loaded)
@@ -429,6 +419,15 @@ def _assemble(
         for code, t in reg.templates.items()
     }
     return tables, file_rows, quarantine_rows, columns_frame(subjects, SUBJECTS_SCHEMA)
+
+
+def _copy_row(f: InboxFile, original: InboxFile, outcome: FileOutcome) -> dict:
+    """A byte-identical copy is `unchanged` and carries the rule and message of the file it
+    copies (§7 v2), so a copy of a rejected file still tells its sender why it was refused."""
+    message = f"与“{original.rel_path}”内容完全相同，已跳过"
+    if outcome.rule:
+        message += f"；该文件未被接收：{outcome.message}"
+    return _file_row(f, outcome, "unchanged", outcome.rule, message, 0, 0)
 
 
 def _file_row(

@@ -45,17 +45,27 @@ MIN_BOMB_BYTES = 1024 * 1024
 MAX_TOTAL_EXPANDED = 1024 * 1024 * 1024
 MAX_ZIP_MEMBERS = 10_000
 _CHUNK = 1 << 20
+# A cell holds at most 32,767 characters; 4 MiB of XML is far more than any real one.
+_MAX_CELL_BYTES = 4 << 20
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
-_CELL_REF = re.compile(rb'<(?:c|row)\b[^>]*?\br="([A-Z]*)(\d+)"')
-_DIMENSION = re.compile(rb'<dimension\s+ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+# (v2 §8 F4) A cell counts only when it holds something: a value (<v>), inline text (<t>)
+# or a formula (<f>). `<c r="XFD1" s="1"/>`, `<c r="B2" s="3"></c>` and `<row r="1048576"/>`
+# are formatting Excel writes for whole formatted columns and rows: they do not count.
+_CELL_OPEN = re.compile(rb"<(?:\w+:)?c[\s>]")
+_VALUED_CELL = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*(?<!/)>(.*?)</(?:\w+:)?c>', re.DOTALL
+)
+_CELL_CONTENT = re.compile(rb"<(?:\w+:)?(?:v|t)\b[^>]*>\s*[^<\s]|<(?:\w+:)?f\b")
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+
+PASSWORD_MESSAGE = "文件设有打开密码（已加密），无法读取；请取消密码后重新报送"
 
 
 @dataclass(slots=True)
@@ -65,6 +75,11 @@ class Sheet:
     name: str
     rows: list[list[object]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    # (v2 §3) Why the sheet is not data, in Chinese, or None for a visible worksheet: a
+    # hidden sheet (its rows are still read, bounded like any other, only so that an F2
+    # message can say that the template sheet is hidden), a chart or dialog sheet (no rows).
+    not_data: str | None = None
+    hidden: bool = False
 
 
 def column_number(letters: str) -> int:
@@ -89,7 +104,7 @@ def read_file(path: Path) -> list[Sheet]:
         sheet_parts = _check_zip(path)
         return _read_calamine(path, sheet_parts)
     if head.startswith(OLE_MAGIC):
-        _check_xls(path)
+        _check_ole(path)
         return _read_calamine(path, {})
     if suffix == ".csv":
         return [_read_csv(path)]
@@ -125,7 +140,7 @@ def _check_zip(path: Path) -> dict[str, str]:
                     "F4", f"压缩包内有 {len(infos)} 个部件，超过 {MAX_ZIP_MEMBERS} 个上限"
                 )
             if any(info.flag_bits & 0x1 for info in infos):
-                raise FileRejected("F1", "文件已加密（设有密码），无法读取；请取消密码后重新报送")
+                raise FileRejected("F1", PASSWORD_MESSAGE)
             # Declared sizes first: an honest bomb is caught without inflating anything.
             declared_total = 0
             for info in infos:
@@ -148,6 +163,8 @@ def _check_zip(path: Path) -> dict[str, str]:
     except FileRejected:
         raise
     except RuntimeError as exc:  # e.g. "File is encrypted, password required"
+        if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
+            raise FileRejected("F1", PASSWORD_MESSAGE) from exc
         raise FileRejected("F1", f"不是可读取的电子表格（{exc}）") from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as exc:
         raise FileRejected(
@@ -186,7 +203,6 @@ def _scan_part(
     real = 0
     crc = 0
     tail = b""
-    first = True
     with zf.open(probe) as fh:
         while chunk := fh.read(_CHUNK):
             real += len(chunk)
@@ -203,16 +219,9 @@ def _scan_part(
                     "可能是“实体炸弹”；正常的 Excel 文件不会包含，已拒收",
                 )
             if is_sheet:
-                if first:
-                    dim = _DIMENSION.search(data)
-                    if dim:
-                        _raise_if_too_large(
-                            sheet_parts.get(name, name),
-                            int(dim.group(2)),
-                            column_number(dim.group(1).decode()),
-                        )
+                # The declared <dimension> is not trusted either way (v2 §8 F4): only the
+                # cells are, and only those holding a value (`_sheet_extent`).
                 suspect = suspect or far_ref.search(data) is not None
-            first = False
             tail = data[-64:]
     if real != info.file_size or crc != info.CRC:
         raise FileRejected(
@@ -245,21 +254,30 @@ def _far_ref(max_rows: int, max_cols: int) -> re.Pattern[bytes]:
 
 
 def _sheet_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
-    """(last row, last column) over every cell reference of a worksheet part.
+    """(last row, last column) over the cells of a worksheet part that hold a value.
 
     Only run when `_far_ref` saw a suspect reference: the part has already passed the
-    size, bomb and CRC checks, so it is streamed again to read the exact extent.
+    size, bomb and CRC checks, so it is streamed again to read the exact extent. Empty
+    styled cells and row elements are formatting, not data (v2 §8 F4), so they do not
+    count. A cell cut by a chunk boundary is kept, from its opening tag, for the next chunk.
     """
     max_row = max_col = 0
     tail = b""
     with zf.open(info) as fh:
         while chunk := fh.read(_CHUNK):
             data = tail + chunk
-            for letters, row in _CELL_REF.findall(data):
-                max_row = max(max_row, int(row))
-                if letters:
-                    max_col = max(max_col, column_number(letters.decode()))
-            tail = data[-64:]
+            end = 0
+            for m in _VALUED_CELL.finditer(data):
+                end = m.end()
+                if _CELL_CONTENT.search(m.group(3)):
+                    max_row = max(max_row, int(m.group(2)))
+                    max_col = max(max_col, column_number(m.group(1).decode()))
+            last_open = None
+            for last_open in _CELL_OPEN.finditer(data, end):  # noqa: B007 - want the last one
+                pass
+            tail = data[last_open.start() :] if last_open else b""
+            if len(tail) > _MAX_CELL_BYTES:  # no real cell is this long: not one, skip it
+                tail = b""
     return max_row, max_col
 
 
@@ -319,24 +337,65 @@ def _letters(number: int) -> str:
 
 # ----------------------------------------------------------------------------- xls
 
-# BIFF8 records that carry a cell position: (row u16, column u16) first.
-_BIFF_CELLS = frozenset({0x0006, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00D6})
-_BIFF_MULTI = frozenset({0x00BD, 0x00BE})  # MULRK/MULBLANK: row, first column, …, last column
+# BIFF8 records that carry a cell value and its position: (row u16, column u16) first.
+# BLANK (0x0201) and MULBLANK (0x00BE) are valueless formatted cells: they do not count
+# (v2 §8 F4), nor does calamine put them in a sheet's range. DIMENSIONS does count: no
+# real .xls can declare more than 65,536 × 256, and calamine sizes its buffer from it.
+_BIFF_CELLS = frozenset({0x0006, 0x00FD, 0x0203, 0x0204, 0x0205, 0x027E, 0x00D6})
+_BIFF_MULTI = frozenset({0x00BD})  # MULRK: row, first column, …, last column
 _BIFF_DIMENSIONS = 0x0200
+_BIFF_FILEPASS = 0x002F
+_BIFF_EOF = 0x000A
+# An encrypted OOXML file (.xlsx with a password) is an OLE file holding these streams.
+_OOXML_ENCRYPTED = ("EncryptionInfo",)  # with EncryptedPackage; the small one is enough
 
 
-def _check_xls(path: Path) -> None:
+def _check_ole(path: Path) -> None:
+    """Reject an encrypted compound file (F1, v2 §8) and an .xls past the limits (F4).
+
+    Both before calamine reads it. An encrypted .xlsx (EncryptedPackage stream) and an .xls
+    with a FILEPASS record say that they have a password: in an encrypted .xls every record
+    body after FILEPASS is ciphertext, so the extent check must never read one as a cell
+    position (it used to report a row in the billions).
+    """
+    data = path.read_bytes()
+    if _ole_stream(data, _OOXML_ENCRYPTED) is not None:
+        raise FileRejected("F1", PASSWORD_MESSAGE)
+    stream = _ole_stream(data, ("Workbook", "Book"))
+    if stream is None or not stream.startswith(b"\x09\x08"):  # no BIFF8 BOF: not ours to judge
+        return
+    if _biff_encrypted(stream):
+        raise FileRejected("F1", PASSWORD_MESSAGE)
+    _check_xls(path, stream)
+
+
+def _biff_encrypted(stream: bytes) -> bool:
+    """True when the workbook globals (up to their EOF) hold a FILEPASS record.
+
+    Excel writes FILEPASS right after the globals' BOF; record headers stay in clear text
+    when the bodies are encrypted, so walking them up to EOF is safe either way.
+    """
+    pos = 0
+    while pos + 4 <= len(stream):
+        rid, size = struct.unpack_from("<HH", stream, pos)
+        if rid == _BIFF_FILEPASS:
+            return True
+        if rid == _BIFF_EOF:
+            return False
+        pos += 4 + size
+    return False
+
+
+def _check_xls(path: Path, stream: bytes) -> None:
     """Reject an .xls whose sheets reach past MAX_ROWS / MAX_COLUMNS before calamine reads it (F4).
 
     calamine sizes a sheet's cell buffer from the DIMENSIONS record and its range from
     the farthest cell, so a crafted record (BIFF8 stores a row in 32 bits and a column in
     16) would allocate gigabytes, as a far cell does in an .xlsx. The workbook stream is
     walked record by record; a compound file this reader cannot follow is left to calamine,
-    which rejects it (F1) or whose own extent check applies.
+    which rejects it (F1) or whose own extent check applies. Only ever called on a stream
+    without FILEPASS (`_check_ole`).
     """
-    stream = _ole_stream(path.read_bytes(), ("Workbook", "Book"))
-    if stream is None or not stream.startswith(b"\x09\x08"):  # no BIFF8 BOF: not ours to judge
-        return
     rows, cols = _biff_extent(stream)
     if rows > MAX_ROWS or cols > MAX_COLUMNS:
         raise FileRejected(
@@ -425,25 +484,77 @@ def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
 # ------------------------------------------------------------------------ calamine
 
 
+_SheetType = python_calamine.SheetTypeEnum
+_Visible = python_calamine.SheetVisibleEnum
+# (v2 §3) Sheets that are not data: skipped and logged, never read, never a reason to reject.
+# calamine's enums are not hashable, hence pairs rather than dicts.
+_NOT_DATA = (
+    (_SheetType.ChartSheet, "图表工作表，不是数据"),
+    (_SheetType.DialogSheet, "对话框工作表，不是数据"),
+    (_SheetType.MacroSheet, "宏工作表，不是数据"),
+    (_SheetType.Vba, "VBA 模块，不是数据"),
+)
+_HIDDEN = ((_Visible.Hidden, "隐藏工作表"), (_Visible.VeryHidden, "深度隐藏工作表"))
+
+
+def _label(
+    value: object, labels: tuple[tuple[object, str], ...], default: str | None
+) -> str | None:
+    return next((text for key, text in labels if key == value), default)
+
+
 def _read_calamine(path: Path, sheet_parts: dict[str, str]) -> list[Sheet]:
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        metadata = workbook.sheets_metadata
     except Exception as exc:  # calamine raises several private error types
         raise FileRejected("F1", _calamine_reason(exc)) from exc
     sheets: list[Sheet] = []
-    for name in workbook.sheet_names:
+    for meta in metadata:
+        name = meta.name
+        if meta.typ != _SheetType.WorkSheet:
+            not_data = _label(meta.typ, _NOT_DATA, "非数据工作表")
+            sheets.append(Sheet(name=name, rows=[], not_data=not_data))
+            continue
         try:
             sheet = workbook.get_sheet_by_name(name)
             if sheet.height > MAX_ROWS or sheet.width > MAX_COLUMNS:
                 _raise_if_too_large(name, sheet.height, sheet.width)
-            rows = sheet.to_python(skip_empty_area=False)
+            rows = trim_empty_edges(sheet.to_python(skip_empty_area=False))
             merged = list(sheet.merged_cell_ranges or [])
         except FileRejected:
             raise
         except Exception as exc:
             raise FileRejected("F1", f"工作表“{name}”无法读取：{_calamine_reason(exc)}") from exc
-        sheets.append(Sheet(name=name, rows=rows, merged=merged))
+        hidden = _label(meta.visible, _HIDDEN, None)
+        sheets.append(
+            Sheet(name=name, rows=rows, merged=merged, not_data=hidden, hidden=bool(hidden))
+        )
     return sheets
+
+
+def trim_empty_edges(rows: list[list[object]]) -> list[list[object]]:
+    """The grid without its trailing rows and columns that hold no value (v2 §8 F4).
+
+    calamine's range already ends at its last non-empty cell, but a cell holding "" (an
+    empty shared string) may stretch it; the table is bounded by what holds a value.
+    """
+    while rows and not any(_holds_value(v) for v in rows[-1]):
+        rows.pop()
+    width = 0
+    for row in rows:
+        for col in range(len(row) - 1, width - 1, -1):
+            if _holds_value(row[col]):
+                width = col + 1
+                break
+    for i, row in enumerate(rows):
+        if len(row) > width:
+            rows[i] = row[:width]
+    return rows
+
+
+def _holds_value(value: object) -> bool:
+    return value is not None and value != ""
 
 
 def _calamine_reason(exc: Exception) -> str:

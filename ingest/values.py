@@ -46,7 +46,17 @@ Synonyms = Mapping[str, Sequence[str] | None]
 
 # Whitespace is dropped except between two digits, so `12 个` is `12个` but `12 13` stays invalid.
 _WS = re.compile(r"[\u200b\ufeff]+|(?<!\d)\s+|\s+(?!\d)")
-_TIME = re.compile(r"(?:T|\s+|(?<=[日号]))\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+# (v2) A time after a date is dropped: `09:30`, `9:30:00`, `9时`, `9点30分`, `9时半`, with an
+# optional 上午/下午/晚上 (before or after) or alone; after a space, `T`, 日/号, or a period word.
+_PERIOD = r"(?:上午|下午|中午|晚上|早上|早晨|凌晨|傍晚|夜间|夜里|AM|PM|am|pm)"
+_CLOCK = (
+    r"(?:\d{1,2}\s*:\s*\d{2}(?:\s*:\s*\d{2}(?:\.\d+)?)?"
+    r"|\d{1,2}\s*[时点](?:\s*(?:\d{1,2}\s*分(?:\s*\d{1,2}\s*秒)?|半|整|钟))?)"
+)
+_TIME = re.compile(
+    rf"(?:T|\s+|(?<=[日号])|(?<=\d)(?={_PERIOD}))"
+    rf"(?:(?:{_PERIOD}\s*)?{_CLOCK}(?:\s*{_PERIOD})?|{_PERIOD})\s*$"
+)
 _DATE_FORMS = [
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"),
     re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$"),

@@ -29,6 +29,8 @@ from typing import Any
 
 import xlsxwriter
 
+from ingest.registry import Registry, registry
+
 __all__ = ["generate_demo_inbox", "PROVINCE_CODE", "PROVINCE_NAME"]
 
 PROVINCE_CODE = "580000"
@@ -179,6 +181,8 @@ _TITLES = {
     "T3": "问题线索移交及处置表",
     "T4": "工作情况汇总表",
     "T5": "成果联动登记表",
+    "T7": "共性问题清单",
+    "T8": "共性问题对照自查表",
 }
 _SHEET_NAMES = {
     "R0": ["区划", "行政区划", "R0"],
@@ -189,6 +193,8 @@ _SHEET_NAMES = {
     "T3": ["表3", "问题线索", "线索", "T3", "Sheet1"],
     "T4": ["表4", "汇总", "T4", "工作情况", "Sheet1"],
     "T5": ["表5", "联动", "T5", "成果联动"],
+    "T7": ["共性问题清单", "共性问题", "T7", "清单"],
+    "T8": ["对照自查", "自查情况", "T8", "自查表"],
 }
 
 _EPOCH = dt.date(1899, 12, 30)
@@ -327,7 +333,11 @@ def _poisson(rng: random.Random, lam: float) -> int:
 
 # --------------------------------------------------------------------------- cell rendering
 
-_DATE_STYLES = ["date", "date", "cn", "dot", "compact", "iso", "slash", "serial", "dt"]
+_DATE_STYLES = [
+    *("date", "date", "cn", "dot", "compact", "iso", "slash", "serial", "dt"),
+    *("cn_time", "iso_time"),  # (v2) a date followed by a time, as text
+]
+_CLOCKS = ["上午9时", "上午9时30分", "下午3时", "下午2点30分", "9点", "晚上8时"]
 _BOOL_STYLES = [("是", "否"), ("是", "否"), ("Y", "N"), ("√", "×"), ("1", "0"), (True, False)]
 _ORD_STYLES = ["int", "str", "di_ar", "di_cn", "cn_suf", "cn", "ar_suf"]
 
@@ -362,6 +372,10 @@ class _Fmt:
             return d
         if st == "dt":
             return dt.datetime(d.year, d.month, d.day, 9, 30)
+        if st == "cn_time":
+            return f"{d.year}年{d.month}月{d.day}日 {rng.choice(_CLOCKS)}"
+        if st == "iso_time":
+            return f"{d.isoformat()} {rng.choice(['09:30', '14:00:00', '8:15'])}"
         if st == "serial":
             return (d - _EPOCH).days
         if st == "cn":
@@ -505,96 +519,137 @@ class _Fmt:
 
 # --------------------------------------------------------------------------- column specs
 
-# (key, canonical header, variants, required, include probability, unit note)
-_SPECS: dict[str, list[tuple[str, str, list[str], bool, float, str]]] = {
+# (demo key, column name in ingest/templates.yml, always written, include probability, unit
+# note). Headers and their variants come from the registry (`ingest.registry`), so a variant a
+# clerk adds to templates.yml is written by the demo without a second edit.
+_SPEC_KEYS: dict[str, list[tuple[str, str, bool, float, str]]] = {
     "R0": [
-        ("code", "区划代码", ["行政区划代码", "代码"], True, 1, ""),
-        ("name", "区划名称", ["行政区划名称", "名称"], True, 1, ""),
-        ("level", "层级", ["级别", "区划层级"], True, 1, ""),
-        ("parent", "上级区划代码", ["上级代码"], True, 1, ""),
+        ("code", "region_code", True, 1, ""),
+        ("name", "region_name", True, 1, ""),
+        ("level", "region_level", True, 1, ""),
+        ("parent", "parent_code", True, 1, ""),
     ],
     "T0": [
-        ("code", "单位编码", ["单位代码", "编码"], True, 1, ""),
-        ("name", "单位名称", ["党组织名称"], True, 1, ""),
-        ("aliases", "别名", ["简称", "曾用名"], False, 1, ""),
-        ("category", "单位类别", ["类别", "单位类型"], True, 1, ""),
-        ("region", "所属区划代码", ["所在区划代码"], True, 1, ""),
-        ("mgmt", "管理权限", ["干部管理权限", "管理层级"], True, 1, ""),
+        ("code", "unit_code", True, 1, ""),
+        ("name", "unit_name", True, 1, ""),
+        ("aliases", "aliases", False, 1, ""),
+        ("category", "unit_category", True, 1, ""),
+        ("region", "region_code", True, 1, ""),
+        ("mgmt", "management_level", True, 1, ""),
     ],
     "T6": [
-        ("code", "部署编号", ["编号"], True, 1, ""),
-        ("name", "部署名称", ["专项名称", "名称"], True, 1, ""),
-        ("start", "开始日期", ["部署日期", "启动日期"], True, 1, ""),
-        ("planned", "计划对象数", ["对象数", "巡视巡察对象数"], False, 0.9, "个"),
+        ("code", "deployment_code", True, 1, ""),
+        ("name", "deployment_name", True, 1, ""),
+        ("start", "start_date", True, 1, ""),
+        ("planned", "planned_targets", False, 0.9, "个"),
     ],
     "T1": [
-        ("term", "届次", ["届别"], True, 1, ""),
-        ("round", "轮次", ["轮"], True, 1, ""),
-        ("batch", "批次", ["批"], False, 0.5, ""),
-        ("team", "巡察组", ["巡视组", "组别", "巡察组名称"], True, 1, ""),
-        ("unit", "被巡察单位", ["被巡视单位", "被巡察党组织", "巡察对象"], True, 1, ""),
-        ("modes", "巡察方式", ["巡察类型", "巡视方式", "方式"], True, 1, ""),
-        ("origins", "派出区划", ["巡察组派出区划", "组建区划"], False, 0.6, ""),
-        ("topic", "专项主题", ["专项内容", "主题"], False, 0.7, ""),
-        ("deploy", "联动部署编号", ["部署编号", "上下联动编号"], False, 0.8, ""),
-        ("entry", "进驻日期", ["进驻时间", "开始日期"], True, 1, ""),
-        ("feedback", "反馈日期", ["反馈时间"], False, 0.85, ""),
-        ("formation", "组建方式", ["组队方式"], False, 0.5, ""),
+        ("term", "term", True, 1, ""),
+        ("round", "round", True, 1, ""),
+        ("batch", "batch", False, 0.5, ""),
+        ("team", "team_name", True, 1, ""),
+        ("unit", "unit_code", True, 1, ""),
+        ("modes", "modes", True, 1, ""),
+        ("origins", "team_origin_codes", False, 0.6, ""),
+        ("topic", "topic", False, 0.7, ""),
+        ("deploy", "deployment_code", False, 0.8, ""),
+        ("entry", "entry_date", True, 1, ""),
+        ("feedback", "feedback_date", False, 0.85, ""),
+        ("formation", "team_formation", False, 0.5, ""),
     ],
     "T2": [
-        ("code", "问题编号", ["问题编码"], True, 1, ""),
-        ("org", "组织单位", ["巡察组织单位", "组织机构"], False, 0.6, ""),
-        ("term", "届次", ["届别"], True, 1, ""),
-        ("round", "轮次", ["轮"], True, 1, ""),
-        ("unit", "被巡察单位", ["被巡视单位", "被巡察党组织"], True, 1, ""),
-        ("category", "问题类别", ["问题类型"], True, 1, ""),
-        ("desc", "问题描述", ["问题表现", "具体问题"], False, 0.9, ""),
-        ("common", "是否共性问题", ["共性问题"], False, 0.7, ""),
-        ("immediate", "是否立行立改", ["立行立改"], False, 0.7, ""),
-        ("status", "整改状态", ["整改情况", "整改进展"], True, 1, ""),
-        ("deadline", "整改时限", ["整改期限", "完成时限"], False, 0.85, ""),
-        ("done", "完成日期", ["整改完成日期", "办结日期"], False, 0.85, ""),
-        ("money", "挽回经济损失（万元）", ["挽回损失（万元）", "挽回经济损失"], False, 0.6, ""),
-        ("rules", "建立完善制度（项）", ["建章立制（项）", "完善制度数"], False, 0.6, ""),
+        ("code", "problem_code", True, 1, ""),
+        ("org", "organiser_code", False, 0.6, ""),
+        ("term", "term", True, 1, ""),
+        ("round", "round", True, 1, ""),
+        ("unit", "unit_code", True, 1, ""),
+        ("category", "problem_category", True, 1, ""),
+        ("desc", "description", False, 0.9, ""),
+        ("common", "is_common", False, 0.7, ""),
+        ("immediate", "is_immediate", False, 0.7, ""),
+        ("status", "status", True, 1, ""),
+        ("deadline", "deadline", False, 0.85, ""),
+        ("done", "completed_date", False, 0.85, ""),
+        ("money", "recovered_loss_wan", False, 0.6, ""),
+        ("rules", "rules_established", False, 0.6, ""),
     ],
     "T3": [
-        ("code", "线索编号", ["线索编码"], True, 1, ""),
-        ("org", "组织单位", ["巡察组织单位", "组织机构"], False, 0.6, ""),
-        ("term", "届次", ["届别"], True, 1, ""),
-        ("round", "轮次", ["轮"], True, 1, ""),
-        ("unit", "被巡察单位", ["被巡视单位", "被巡察党组织"], True, 1, ""),
-        ("person", "反映对象", ["被反映人", "姓名"], True, 1, ""),
-        ("title", "反映对象职务", ["职务"], True, 1, ""),
-        ("level", "反映对象管理层级", ["干部层级", "反映对象层级"], True, 1, ""),
-        ("transfer", "移交日期", ["移交时间"], True, 1, ""),
-        ("target", "移交单位", ["移交对象", "承办单位"], False, 0.8, ""),
-        ("disposal", "处置方式", ["处置情况"], False, 0.9, ""),
-        ("filed", "是否立案", ["立案"], True, 1, ""),
-        ("filed_date", "立案日期", [], False, 0.85, ""),
-        ("punished", "处分人数", ["党纪政务处分人数"], True, 1, "人"),
+        ("code", "clue_code", True, 1, ""),
+        ("org", "organiser_code", False, 0.6, ""),
+        ("term", "term", True, 1, ""),
+        ("round", "round", True, 1, ""),
+        ("unit", "unit_code", True, 1, ""),
+        ("person", "subject_name", True, 1, ""),
+        ("title", "subject_title", True, 1, ""),
+        ("level", "cadre_level", True, 1, ""),
+        ("transfer", "transfer_date", True, 1, ""),
+        ("target", "transfer_target", False, 0.8, ""),
+        ("disposal", "disposal", False, 0.9, ""),
+        ("filed", "case_filed", True, 1, ""),
+        ("filed_date", "case_filed_date", False, 0.85, ""),
+        ("punished", "disciplined_count", True, 1, "人"),
     ],
     "T4": [
-        ("region", "区划", ["地区", "单位"], True, 1, ""),
-        ("year", "统计年度", ["年度"], True, 1, ""),
-        ("n_insp", "巡察党组织数", ["被巡察党组织数"], True, 1, "个"),
-        ("n_prob", "发现问题数", ["发现问题"], True, 1, "个"),
-        ("n_clue", "移交问题线索数", ["问题线索数"], True, 1, "件"),
-        ("n_cadre", "其中县管干部线索数", ["其中：县管干部"], True, 1, "件"),
-        ("n_done", "整改完成数", ["已整改问题数"], True, 1, "个"),
-        ("n_case", "立案数", [], False, 0.95, "件"),
-        ("n_pun", "处分人数", [], False, 0.9, "人"),
+        ("region", "region_code", True, 1, ""),
+        ("year", "year", True, 1, ""),
+        ("n_insp", "inspected_orgs", True, 1, "个"),
+        ("n_prob", "problems_found", True, 1, "个"),
+        ("n_clue", "clues", True, 1, "件"),
+        ("n_cadre", "county_cadre_clues", True, 1, "件"),
+        ("n_done", "problems_rectified", True, 1, "个"),
+        ("n_case", "cases_filed", False, 0.95, "件"),
+        ("n_pun", "people_disciplined", False, 0.9, "人"),
     ],
     "T5": [
-        ("code", "联动编号", ["编号"], True, 1, ""),
-        ("type", "联动类型", ["类型"], True, 1, ""),
-        ("src", "来源单位", [], True, 1, ""),
-        ("src_p", "来源问题编号", [], True, 1, ""),
-        ("dst", "接收单位", [], True, 1, ""),
-        ("dst_p", "接收问题编号", [], False, 0.8, ""),
-        ("date", "登记日期", [], True, 1, ""),
-        ("adopt", "采纳情况", [], False, 0.8, ""),
+        ("code", "link_code", True, 1, ""),
+        ("type", "link_type", True, 1, ""),
+        ("src", "source_office_code", True, 1, ""),
+        ("src_p", "source_problem_code", True, 1, ""),
+        ("dst", "target_office_code", True, 1, ""),
+        ("dst_p", "target_problem_code", False, 0.8, ""),
+        ("date", "registered_date", True, 1, ""),
+        ("adopt", "adoption", False, 0.8, ""),
+    ],
+    "T7": [
+        ("cp_code", "common_problem_code", True, 1, ""),
+        ("term", "term", True, 1, ""),
+        ("round", "round", True, 1, ""),
+        ("category", "problem_category", True, 1, ""),
+        ("desc", "description", True, 1, ""),
+        ("scope", "applicable_categories", True, 1, ""),
+        ("push", "push_date", True, 1, ""),
+        ("cp_deadline", "deadline", False, 0.85, ""),
+    ],
+    "T8": [
+        ("issuer", "issuer_code", False, 0.8, ""),
+        ("cp_code", "common_problem_code", True, 1, ""),
+        ("unit", "unit_code", True, 1, ""),
+        ("similar", "has_similar", True, 1, ""),
+        ("n_found", "problems_found", True, 1, "个"),
+        ("n_measures", "measures", False, 0.9, "项"),
+        ("n_completed", "completed", False, 0.9, "个"),
+        ("n_inst", "institutions", False, 0.8, "项"),
+        ("n_cases", "cases", False, 0.7, "件"),
+        ("report", "report_date", True, 1, ""),
     ],
 }
+
+# (key, canonical header, variants, always written, include probability, unit note)
+_Spec = tuple[str, str, list[str], bool, float, str]
+
+
+def _specs(reg: Registry) -> dict[str, list[_Spec]]:
+    """The demo's column specs with every header and variant read from the registry."""
+    out: dict[str, list[_Spec]] = {}
+    for tpl, keys in _SPEC_KEYS.items():
+        template = reg.templates[tpl]
+        out[tpl] = [
+            (key, (col := template.column(name)).label, list(col.variants), always, p, note)
+            for key, name, always, p, note in keys
+        ]
+    return out
+
+
 _EXTRA_COLS = {
     "联系电话": lambda rng: f"0{rng.randint(570, 599)}-88{rng.randint(10000, 99999)}",
     "核实情况": lambda rng: rng.choice(["属实", "部分属实", "—", ""]),
@@ -613,7 +668,9 @@ class _Generator:
         years: tuple[int, ...],
         scale: float,
         problems_per_inspection: tuple[int, int] = (3, 8),
+        reg: Registry | None = None,
     ) -> None:
+        reg = reg or registry()
         if not years:
             raise ValueError("years must not be empty")
         if scale <= 0:
@@ -636,6 +693,13 @@ class _Generator:
         self.bad_rows: list[dict[str, Any]] = []
         self.t4_mismatches: list[dict[str, Any]] = []
         self.campaigns: list[dict[str, Any]] = []
+        self.specs = _specs(reg)
+        self.header_turn: dict[tuple[str, str], int] = {}
+        self.headers_written: list[dict[str, Any]] = []
+        self.merged_sheets: list[dict[str, Any]] = []
+        self.repeated_headers: list[dict[str, Any]] = []
+        self.hidden_sheets: list[dict[str, Any]] = []
+        self.common_problems: list[dict[str, Any]] = []
 
     # ------------------------------------------------------------------ names
     def _syllables(self) -> str:
@@ -1267,11 +1331,14 @@ class _Generator:
         sub_date: dt.date,
         relpath: str,
         force: frozenset[str] = frozenset(),
-    ) -> None:
+        stale: bool = False,
+    ) -> xlsxwriter.worksheet.Worksheet:
+        """One template sheet as a clerk fills it in; `stale` = a superseded copy that is
+        neither counted nor reported (it goes into a hidden sheet)."""
         rng = self.rng
         ws = wb.add_worksheet(sheet_name)
         fmt = _Fmt(rng, submitter.level)
-        spec = _SPECS[tpl]
+        spec = self.specs[tpl]
         force = force | {r["_force"] for r in rows if "_force" in r}
         cols = [c for c in spec if c[3] or c[0] in force or rng.random() < c[4]]
         # order: shuffle (keeping the T4 clue pair together when it gets a two-row header)
@@ -1292,7 +1359,7 @@ class _Generator:
             blocks[i], blocks[i + 1] = blocks[i + 1], blocks[i]
         cols = [c for b in blocks for c in b]
         keys: list[str | None] = [c[0] for c in cols]
-        labels = [self._label(c) for c in cols]
+        labels = [self._label(tpl, c) for c in cols]
         seq_col = rng.random() < 0.4 and tpl not in ("R0", "T0")
         if seq_col:
             keys.insert(0, "_seq")
@@ -1356,14 +1423,17 @@ class _Generator:
         r += rng.choice([0, 0, 1, 2])
 
         # header
+        flat = list(labels)  # the header as ingest flattens it (§3: `parent/child`)
         if two_row:
             i = 0
             while i < ncol:
                 k = keys[i]
                 if k == "n_clue" and i + 1 < ncol and keys[i + 1] == "n_cadre":
+                    child = rng.choice(["数量", "数量（件）"])
                     ws.merge_range(r, i, r, i + 1, "移交问题线索")
-                    ws.write_string(r + 1, i, rng.choice(["数量", "数量（件）"]))
+                    ws.write_string(r + 1, i, child)
                     ws.write_string(r + 1, i + 1, "其中县管干部")
+                    flat[i], flat[i + 1] = f"移交问题线索/{child}", "移交问题线索/其中县管干部"
                     i += 2
                     continue
                 ws.merge_range(r, i, r + 1, i, labels[i])
@@ -1373,10 +1443,13 @@ class _Generator:
             ws.write_row(r, 0, labels)
             r += 1
 
-        # detail rows
+        # detail rows, laid out as lines first so that one unit's cells can be merged
         render = self._renderers(fmt, submitter, keys, extra)
         subtotal = tpl in ("T1", "T2", "T3") and rng.random() < 0.15
-        blank_p = 0.01 if rng.random() < 0.3 else 0.0
+        merge_keys = [] if stale else self._merge_keys(tpl, keys)
+        blank_p = 0.01 if rng.random() < 0.3 and not merge_keys else 0.0
+        repeat_at = None if stale or two_row else self._repeat_header_at(tpl, rows)
+        lines: list[tuple[str, list[Any], dict[str, Any] | None]] = []
         last_group = None
         group_n = 0
         for seq, row in enumerate(rows, 1):
@@ -1385,34 +1458,65 @@ class _Generator:
                 cells = [""] * ncol
                 cells[0] = "小计"
                 cells[-1] = f"共{group_n}条"
-                ws.write_row(r, 0, cells)
-                r += 1
+                lines.append(("sub", cells, None))
                 group_n = 0
+            if seq - 1 == repeat_at:
+                lines.append(("head", list(labels), None))
             last_group = grp
             group_n += 1
             if blank_p and rng.random() < blank_p:
-                r += 1
+                lines.append(("blank", [], None))
             row["_seq"] = seq
-            ws.write_row(r, 0, [f(row) for f in render])
-            self.rows[tpl] += 1
-            bad = row.get("_bad")
-            if bad:
-                self.bad_rows.append(
-                    {
-                        "file": relpath,
-                        "sheet": sheet_name,
-                        "row_number": r + 1,
-                        "template": tpl,
-                        **bad,
-                    }
-                )
-            r += 1
+            lines.append(("row", [f(row) for f in render], row))
         if subtotal and group_n:
             cells = [""] * ncol
             cells[0] = "小计"
             cells[-1] = f"共{group_n}条"
-            ws.write_row(r, 0, cells)
+            lines.append(("sub", cells, None))
+        merges = self._merges(lines, keys, merge_keys)
+        covered = {(i, c) for i0, i1, c in merges for i in range(i0 + 1, i1 + 1)}
+        top = r
+        for i, (kind, cells, row) in enumerate(lines):
+            for c, value in enumerate(cells):
+                if (i, c) not in covered:
+                    ws.write(r, c, value)
+            if kind == "head" and not stale:
+                self.repeated_headers.append(
+                    {"file": relpath, "sheet": sheet_name, "template": tpl, "row_number": r + 1}
+                )
+            if kind == "row" and not stale:
+                self.rows[tpl] += 1
+                bad = row.get("_bad") if row else None
+                if bad:
+                    self.bad_rows.append(
+                        {
+                            "file": relpath,
+                            "sheet": sheet_name,
+                            "row_number": r + 1,
+                            "template": tpl,
+                            **bad,
+                        }
+                    )
             r += 1
+        if merges:
+            merge_format = wb.add_format({"valign": "vcenter"})
+            for i0, i1, c in merges:
+                ws.merge_range(top + i0, c, top + i1, c, "", merge_format)
+                ws.write(top + i0, c, lines[i0][1][c], merge_format)
+            self.merged_sheets.append(
+                {
+                    "file": relpath,
+                    "sheet": sheet_name,
+                    "template": tpl,
+                    "rows": sum(1 for line in lines if line[0] == "row"),
+                    "merges": len(merges),
+                    "columns": sorted({labels[c] for _, _, c in merges}),
+                }
+            )
+        if not stale:
+            self.headers_written.append(
+                {"file": relpath, "sheet": sheet_name, "template": tpl, "labels": flat}
+            )
         # totals
         if rows and rng.random() < 0.6:
             word = {"省": "全省", "市": "全市", "县": "合计"}[submitter.level]
@@ -1444,11 +1548,79 @@ class _Generator:
                 ws.write_string(
                     r + 1, min(3, ncol - 1), f"联系电话：0{rng.randint(570, 599)}-8831204"
                 )
+        return ws
 
-    def _label(self, c: tuple) -> str:
+    def _merge_keys(self, tpl: str, keys: list[str | None]) -> list[str]:
+        """Columns merged down the rows of one unit in this sheet (§3 v2), or none.
+
+        Some T2/T3/T8 ledgers merge 被巡察单位/届次/轮次/组织单位 (T8: 下发单位,
+        共性问题编号, 自查单位); the first such ledger always does, so every demo shows it."""
+        mergeable = {
+            "T2": ("unit", "term", "round", "org"),
+            "T3": ("unit", "term", "round", "org"),
+            "T8": ("issuer", "cp_code"),
+        }.get(tpl)
+        if not mergeable:
+            return []
+        first = not any(m["template"] == tpl for m in self.merged_sheets)
+        if not first and self.rng.random() >= 0.3:
+            return []
+        return [k for k in mergeable if k in keys]
+
+    @staticmethod
+    def _merges(
+        lines: list[tuple[str, list[Any], dict[str, Any] | None]],
+        keys: list[str | None],
+        merge_keys: list[str],
+    ) -> list[tuple[int, int, int]]:
+        """(first line, last line, column) of each vertical merge: a run of detail lines
+        holding the same value of `key` (a deliberate bad row is never merged)."""
+
+        def value(i: int, key: str) -> object:
+            kind, _, row = lines[i]
+            if kind != "row" or row is None or row.get("_bad"):
+                return None
+            v = row.get(key)
+            return None if v is None or isinstance(v, _Raw) else v
+
+        out: list[tuple[int, int, int]] = []
+        for key in merge_keys:
+            c = keys.index(key)
+            i = 0
+            while i < len(lines):
+                v = value(i, key)
+                j = i
+                while v is not None and j + 1 < len(lines) and value(j + 1, key) == v:
+                    j += 1
+                if j > i:
+                    out.append((i, j, c))
+                i = j + 1
+        return out
+
+    def _repeat_header_at(self, tpl: str, rows: list[dict[str, Any]]) -> int | None:
+        """Index of the detail row before which the header is pasted again (§3 v2): in the
+        first long enough T1/T2 sheet, then now and then, always at a group boundary."""
+        if tpl not in ("T1", "T2") or len(rows) < 8:
+            return None
+        if self.repeated_headers and self.rng.random() >= 0.08:
+            return None
+        bounds = [
+            i
+            for i in range(len(rows) // 3, len(rows) * 2 // 3 + 1)
+            if rows[i].get("_group") != rows[i - 1].get("_group")
+        ]
+        return bounds[0] if bounds else len(rows) // 2
+
+    def _label(self, tpl: str, c: _Spec) -> str:
+        """A header of column `c`: in turn its registry label and each of its variants, from
+        a seeded start, so every variant in templates.yml shows up across the ledgers."""
         rng = self.rng
         key, canon, variants, _, _, note = c
-        label = rng.choice(variants) if variants and rng.random() < 0.3 else canon
+        turn = self.header_turn.get((tpl, key))
+        if turn is None:
+            turn = rng.randrange(2 * len(variants) + 1)
+        self.header_turn[(tpl, key)] = turn + 1
+        label = variants[(turn // 2) % len(variants)] if variants and turn % 2 else canon
         if note and rng.random() < 0.35 and "（" not in label:
             label += rng.choice([f"（{note}）", f"({note})"])
         x = rng.random()
@@ -1517,6 +1689,22 @@ class _Generator:
         for k in ("n_clue", "n_cadre", "n_case"):
             table[k] = lambda v, row: fmt.integer(v, "件")
         table["n_pun"] = lambda v, row: fmt.integer(v, "人")
+        # T7 / T8 (v2); a T8 count of 0 may be left empty (empty = 0)
+        table["cp_code"] = lambda v, row: v
+        table["scope"] = lambda v, row: "全部" if v == ["全部"] else fmt.mode_sep.join(v)
+        table["push"] = lambda v, row: fmt.date(v)
+        table["report"] = lambda v, row: fmt.date(v)
+        table["cp_deadline"] = lambda v, row: fmt.deadline(v, row.get("_month_only", False))
+        table["issuer"] = lambda v, row: fmt.office(v, sub)
+        table["similar"] = lambda v, row: fmt.boolean(v)
+        for k, unit in (("n_found", "个"), ("n_measures", "项"), ("n_completed", "个")):
+            table[k] = lambda v, row, unit=unit: (
+                fmt.empty_cell() if v == 0 and rng.random() < 0.3 else fmt.integer(v, unit)
+            )
+        for k, unit in (("n_inst", "项"), ("n_cases", "件")):
+            table[k] = lambda v, row, unit=unit: (
+                fmt.empty_cell() if v == 0 and rng.random() < 0.5 else fmt.integer(v, unit)
+            )
         out = []
         for k in keys:
             if k == "_extra":
@@ -1695,6 +1883,111 @@ class _Generator:
                     )
                 self.t5_rows[(office.code, year)] = rows
 
+    def _territory(self, office: _Region) -> list[_Unit]:
+        """The units of an office's territory (§6 v2): its own region and the regions below."""
+        regions = [office]
+        if office.level == "省":
+            regions = list(self.regions)
+        elif office.level == "市":
+            regions = [office, *office.counties]
+        return [u for r in regions for u in r.units]
+
+    def plan_common_problems(self) -> None:
+        """T7 common problems from the province, every city and one county each year, and the
+        T8 self-checks of their obligations (§6 v2), kept by the office of each unit's region:
+        most answered on time, some late, some never."""
+        rng = self.rng
+        self.t7_rows: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        self.t8_rows: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        offices = {r.code: r for r in self.regions}
+        scopes = {
+            "省": [["国有企业"], ["事业单位", "群团组织"], ["国有企业", "事业单位"]],
+            "市": [["国有企业", "事业单位"], ["乡镇（街道）"], ["群团组织", "事业单位"]],
+            "县": [["全部"], ["村（社区）"], ["乡镇（街道）", "村（社区）"]],
+        }
+        issuers = [self.province, *self.cities, self.counties[0]]
+        for yi, year in enumerate(self.years):
+            for office in issuers:
+                term, first_round = office.term_plan[yi]
+                for k in range(2 if office.level == "省" else 1):
+                    code = f"GX{office.code}{year}{k + 1:02d}"
+                    category = rng.choices(_CATEGORY_NAMES, _CATEGORY_WEIGHTS)[0]
+                    scope = rng.choice(scopes[office.level])
+                    push = dt.date(year, rng.randint(3, 9), rng.randint(1, 28))
+                    month_only = rng.random() < 0.2
+                    deadline: dt.date | None = push + dt.timedelta(days=rng.randint(45, 90))
+                    if month_only:
+                        deadline = _month_end(deadline.year, deadline.month)
+                    elif rng.random() < 0.15:
+                        deadline = None
+                    self.t7_rows.setdefault((office.code, year), []).append(
+                        {
+                            "cp_code": code,
+                            "term": term,
+                            "round": first_round + rng.randrange(2),
+                            "category": category,
+                            "desc": f"{rng.choice(_PROBLEM_CATEGORIES[category])}（共性问题）",
+                            "scope": scope,
+                            "push": push,
+                            "cp_deadline": deadline,
+                            "_month_only": month_only,
+                        }
+                    )
+                    self._plan_self_checks(office, code, scope, push, deadline, year, offices)
+
+    def _plan_self_checks(
+        self,
+        issuer: _Region,
+        code: str,
+        scope: list[str],
+        push: dt.date,
+        deadline: dt.date | None,
+        year: int,
+        offices: dict[str, _Region],
+    ) -> None:
+        rng = self.rng
+        units = [u for u in self._territory(issuer) if scope == ["全部"] or u.category in scope]
+        answered = late = 0
+        for u in units:
+            if rng.random() < 0.12:
+                continue  # never answered
+            end = deadline or push + dt.timedelta(days=60)
+            is_late = deadline is not None and rng.random() < 0.12
+            if is_late:
+                report = end + dt.timedelta(days=rng.randint(3, 40))
+            else:
+                report = push + dt.timedelta(days=rng.randint(3, max(3, (end - push).days)))
+            similar = rng.random() < 0.4
+            found = rng.randint(1, 4) if similar else 0
+            keeper = offices[u.region.code]
+            self.t8_rows.setdefault((keeper.code, year), []).append(
+                {
+                    "issuer": None if issuer is keeper else issuer,
+                    "cp_code": code,
+                    "unit": u,
+                    "similar": similar,
+                    "n_found": found,
+                    "n_measures": found + rng.randint(0, 2) if similar else 0,
+                    "n_completed": rng.randint(0, found),
+                    "n_inst": rng.randint(0, 2),
+                    "n_cases": 1 if similar and rng.random() < 0.1 else 0,
+                    "report": report,
+                    "_group": (issuer.code, code),
+                }
+            )
+            answered += 1
+            late += is_late
+        self.common_problems.append(
+            {
+                "issuer_code": issuer.code,
+                "common_problem_code": code,
+                "obligations": len(units),
+                "answered": answered,
+                "late": late,
+                "missing": len(units) - answered,
+            }
+        )
+
     def plan_bad_rows(self) -> dict[tuple[str, str, int], list[dict[str, Any]]]:
         """At most five deliberately invalid rows, all in one county's last-year ledgers."""
         rng = self.rng
@@ -1809,6 +2102,40 @@ class _Generator:
             ws.write_string(1, 0, "1.本工作簿按巡视巡察数据报送规范填报。")
             ws.write_string(2, 0, "2.各表数据口径见规范。")
 
+    def _maybe_stale_sheet(
+        self,
+        wb: xlsxwriter.Workbook,
+        name: str,
+        rows: list[dict[str, Any]],
+        office: _Region,
+        year: int,
+        sub_date: dt.date,
+        rel: str,
+        force: frozenset[str],
+    ) -> None:
+        """Now and then (always once) a hidden copy of last month's ledger next to the current
+        one (§3 v2): offices keep superseded copies there; ingest must not read it."""
+        rng = self.rng
+        if self.hidden_sheets and rng.random() >= 0.06:
+            return
+        good = [r for r in rows if not r.get("_bad")]
+        stale = [
+            {**r, "status": rng.choice(["整改中", "未整改"]) if rng.random() < 0.5 else r["status"]}
+            for r in good[: max(1, len(good) * 2 // 3)]
+        ]
+        sheet = f"{name}（旧）"
+        ws = self._write_sheet(
+            wb, sheet, "T2", stale, office, year, sub_date - dt.timedelta(days=30), rel, force, True
+        )
+        very = len(self.hidden_sheets) % 2 == 1
+        if very:
+            ws.very_hidden()
+        else:
+            ws.hide()
+        self.hidden_sheets.append(
+            {"file": rel, "sheet": sheet, "template": "T2", "very_hidden": very, "rows": len(stale)}
+        )
+
     def _sheet_name(self, tpl: str, used: set[str]) -> str:
         names = [n for n in _SHEET_NAMES[tpl] if n not in used] or [f"{tpl}_{len(used)}"]
         name = self.rng.choice(names)
@@ -1890,6 +2217,12 @@ class _Generator:
             sheets["T4"] = (self.t4_rows[(code, year)], frozenset())
         if (code, year) in self.t5_rows:
             sheets["T5"] = (self.t5_rows[(code, year)], frozenset())
+        if (code, year) in self.t7_rows:
+            sheets["T7"] = (self.t7_rows[(code, year)], frozenset())
+        if (code, year) in self.t8_rows:
+            rows8 = self.t8_rows[(code, year)]
+            force8 = frozenset({"issuer"}) if any(r["issuer"] for r in rows8) else frozenset()
+            sheets["T8"] = (rows8, force8)
         if not sheets:
             return
         if office.style == "combined":
@@ -1906,6 +2239,10 @@ class _Generator:
                     [t for t in ("T2", "T3") if t in sheets],
                 ),
                 (f"{year}年成果联动登记表.xlsx", [t for t in ("T5",) if t in sheets]),
+                (
+                    f"{year}年共性问题清单及对照自查表.xlsx",
+                    [t for t in ("T7", "T8") if t in sheets],
+                ),
             ]
         else:
             prefix = office.name if rng.random() < 0.3 else ""
@@ -1924,6 +2261,8 @@ class _Generator:
                 rows, force = sheets[tpl]
                 name = self._sheet_name(tpl, used)
                 self._write_sheet(wb, name, tpl, rows, office, year, sub_date, rel, force)
+                if tpl == "T2":
+                    self._maybe_stale_sheet(wb, name, rows, office, year, sub_date, rel, force)
             if rng.random() < 0.5:
                 self._maybe_filler_sheet(wb, used)
             wb.close()
@@ -1938,6 +2277,7 @@ class _Generator:
         self._index()
         self.plan_t4()
         self.plan_t5()
+        self.plan_common_problems()
         extra = self.plan_bad_rows()
         self.target.mkdir(parents=True, exist_ok=True)
         self.write_reference()
@@ -1977,6 +2317,11 @@ class _Generator:
             "true_ratio_county_cadre": cy["ratio_county_cadre_clues"],
             "t4_mismatches": self.t4_mismatches,
             "bad_rows": self.bad_rows,
+            "common_problems": self.common_problems,
+            "merged_sheets": self.merged_sheets,
+            "hidden_sheets": self.hidden_sheets,
+            "repeated_headers": self.repeated_headers,
+            "headers": self.headers_written,
         }
 
 
@@ -1987,6 +2332,7 @@ def generate_demo_inbox(
     years: tuple[int, ...] = (2022, 2023, 2024),
     scale: float = 1.0,
     problems_per_inspection: tuple[int, int] = (3, 8),
+    reg: Registry | None = None,
 ) -> dict:
     """Write a demo inbox of .xlsx submissions for the fictional province 岚州省.
 
@@ -1998,9 +2344,14 @@ def generate_demo_inbox(
     Returns a summary: files written (paths relative to ``target``), detail rows per
     template, inspections/problems/clues, the true clue yield of contract §6 (县管 units,
     对村（社区） inspections excluded) per group 交叉/非交叉 with their ratio
-    (``true_ratio``), the deliberate T4 mismatches (W1) and the deliberate bad rows.
+    (``true_ratio``), the deliberate T4 mismatches (W1) and the deliberate bad rows; and the
+    contract-v2 layouts it shows: T7 common problems with their obligations answered, late
+    and missing (``common_problems``), ledgers with cells merged down one unit's rows
+    (``merged_sheets``), hidden stale sheets (``hidden_sheets``), header rows pasted again
+    (``repeated_headers``) and every header written (``headers``, all from ``reg``, the
+    template registry, by default ``ingest/templates.yml``).
     """
-    gen = _Generator(Path(target), seed, years, scale, problems_per_inspection)
+    gen = _Generator(Path(target), seed, years, scale, problems_per_inspection, reg)
     summary = gen.run()
     summary["seed"] = seed
     return summary

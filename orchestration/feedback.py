@@ -1,10 +1,16 @@
 """Feedback to submitters (退回修改清单): one workbook per office with something to fix.
 
-After a refresh, every office with a rejected file (F1–F4) or a quarantined row
-(R1–R3 at ingest, R4–R6 in dbt) gets `HOME/feedback/<region code>/退回修改清单_<code>_<name>.xlsx`:
+After a refresh, every office with a rejected file (F1–F4), a quarantined row
+(R1–R3 at ingest, R4–R8 in dbt, incl. the T8 self-check rows of contract v2) or a
+self-check it still owes after the 自查时限 (W4) gets
+`HOME/feedback/<region code>/退回修改清单_<code>_<name>.xlsx`:
 
 * 说明 — what the list is and how to resubmit;
 * 汇总 — every item: file, sheet, Excel row, column, value, rule, what is wrong, how to fix;
+* 未报送自查 (W4) — the units of the office's region that have not answered a common
+  problem whose 自查时限 has passed. T8 is kept by the office of the region where the
+  unit sits (§5), so that office gets the unit, whichever office issued the problem
+  (`fct_common_problem_obligation.reporting_office_code`);
 * one sheet per affected source sheet, the rows as the office wrote them, in the
   office's own header labels and column order (from `raw_rows.cells`), the
   offending cell highlighted.
@@ -43,9 +49,14 @@ FIX_HINTS: dict[str, str] = {
     "R4": "交叉巡察的派出区划不能与被巡察单位所在区划相同："
     "请核对派出区划，或核对巡察方式是否确为交叉巡察。",
     "R5": "找不到对应的巡察安排：请核对组织单位、届次、轮次、被巡察单位是否与巡察安排表一致；"
-    "如该次巡察的安排表尚未报送，请一并补报。",
+    "如该次巡察的安排表尚未报送，请一并补报。共性问题对照自查表的行：请核对下发单位和共性问题编号"
+    "是否与下发单位报送的共性问题清单一致（下发单位为空即本单位）。",
     "R6": "日期先后顺序不对：反馈日期不得早于进驻日期，立案日期不得早于移交日期，"
-    "整改完成日期不得早于进驻日期。请核对后改正。",
+    "整改完成日期不得早于进驻日期，自查报送日期不得早于共性问题推送日期。请核对后改正。",
+    "R7": "该单位不在这项共性问题的自查范围内（不在下发单位辖区内，或单位类别不在适用单位类别之内）："
+    "请核对自查单位、共性问题编号和下发单位是否填写正确。",
+    "R8": "自查数字相互矛盾：已完成整改数不得大于自查发现问题数；"
+    "是否存在同类问题为“否”时自查发现问题数应为0。请核对后改正。",
     "F1": "文件无法打开：请用 Excel 打开确认文件完好、未加密，另存为 .xlsx 后重新报送。",
     "F2": "文件中没有一张工作表能对应报送模板："
     "请按模板补齐表头中缺少的必填列（见问题说明）后重新报送。",
@@ -75,12 +86,38 @@ class Item:
     file_sha256: str | None = None
 
 
+# Contract v2 rules not (yet) in ingest.rules.RULES, for the 说明 sheet.
+V2_RULES: dict[str, str] = {
+    "R7": "共性问题对照自查表中的单位不在该共性问题的自查范围内",
+    "R8": "共性问题对照自查表的数字相互矛盾",
+    "W4": "共性问题的自查时限已过，仍有单位未报送对照自查情况",
+}
+OWED_HINT = (
+    "以下单位在本机构所在区划内，应对照上级或本级下发的共性问题开展自查，自查时限已过仍未报送"
+    "《共性问题对照自查表》：请督促其完成自查，并在本机构的对照自查表中补报（下发单位为其他机构时"
+    "请填写下发单位）。"
+)
+
+
+@dataclass
+class Owed:
+    """One self-check an office still owes (W4): a unit of its region, one common problem."""
+
+    issuer_name: str
+    common_problem_code: str
+    category: str
+    deadline: object
+    unit_code: str
+    unit_name: str
+
+
 @dataclass
 class SubmitterFeedback:
     code: str  # region code, or UNRESOLVED
     name: str
     rejected: list[Item] = field(default_factory=list)
     rows: list[Item] = field(default_factory=list)
+    owed: list[Owed] = field(default_factory=list)
 
 
 @dataclass
@@ -159,11 +196,23 @@ def collect(home: Home) -> FeedbackData:
                 JOIN ingest_files i ON i.file_path = q.file_path
                 JOIN raw_ingest_files r
                   ON r.file_path = i.file_path AND r.file_sha256 = i.file_sha256
-                WHERE q.rule IN ('R4', 'R5', 'R6')
+                WHERE q.rule IN ('R4', 'R5', 'R6', 'R7', 'R8')
             """
         quarantined = con.execute(
             f"SELECT * FROM ({row_sql}) ORDER BY file_path, sheet, row_number, rule"
         ).fetchall()
+        owed = (
+            con.execute(
+                """
+                SELECT reporting_office_code, issuer_name, common_problem_code, problem_category,
+                       deadline, unit_code, unit_name
+                FROM fct_common_problem_obligation WHERE is_overdue_unanswered
+                ORDER BY reporting_office_code, issuer_code, common_problem_code, unit_code
+                """
+            ).fetchall()
+            if "fct_common_problem_obligation" in tables
+            else []
+        )
         shas = sorted({r[1] for r in quarantined if r[1]})
         raw_rows = (
             con.execute(
@@ -208,6 +257,10 @@ def collect(home: Home) -> FeedbackData:
                 value=value,
                 file_sha256=sha,
             )
+        )
+    for office, issuer, code, category, deadline, unit_code, unit_name in owed:
+        entry(office).owed.append(
+            Owed(issuer or "", code, category or "", deadline, unit_code, unit_name or unit_code)
         )
     return FeedbackData(as_of, submitters, cells, dict(columns))
 
@@ -262,13 +315,14 @@ def _write_workbook(path: Path, fb: SubmitterFeedback, data: FeedbackData) -> No
             (f"生成时间：{datetime.now().replace(microsecond=0).isoformat(sep=' ')}", None),
             (f"数据截至：{data.as_of or '—'}", None),
             (f"退回的文件：{len(fb.rejected)} 个；未入库、需修改的数据行：{len(fb.rows)} 行", None),
+            (f"逾期未报送共性问题对照自查的单位：{len(fb.owed)} 个（见“未报送自查”）", None),
             ("", None),
             *((text, None) for text in HOW_TO),
             ("", None),
             ("本清单涉及的规则：", None),
         ]
-        rules = sorted({i.rule for i in fb.rejected + fb.rows})
-        lines += [(f"{r}：{RULES.get(r, ('', ''))[1]}", None) for r in rules]
+        rules = sorted({i.rule for i in fb.rejected + fb.rows} | ({"W4"} if fb.owed else set()))
+        lines += [(f"{r}：{RULES.get(r, ('', V2_RULES.get(r, '')))[1]}", None) for r in rules]
         for n, (text, fmt) in enumerate(lines):
             if fmt:
                 ws.write_string(n, 0, text, fmt)
@@ -315,6 +369,9 @@ def _write_workbook(path: Path, fb: SubmitterFeedback, data: FeedbackData) -> No
             r += 1
         ws.autofilter(0, 0, max(r - 1, 1), len(headers) - 1)
 
+        if fb.owed:
+            _write_owed(book, fb.owed, head, wrap, plain)
+
         # one sheet per affected source sheet, in the office's own columns
         by_sheet: dict[tuple[str, str, str], list[Item]] = defaultdict(list)
         for item in fb.rows:
@@ -349,6 +406,34 @@ def _write_workbook(path: Path, fb: SubmitterFeedback, data: FeedbackData) -> No
     os.replace(tmp, path)
 
 
+def _write_owed(book: xlsxwriter.Workbook, owed: list[Owed], head, wrap, plain) -> None:  # type: ignore[no-untyped-def]
+    """未报送自查 (W4): the units of this office's region still owing a self-check."""
+    ws = book.add_worksheet("未报送自查")
+    ws.merge_range(0, 0, 0, 6, "", wrap)
+    ws.write_string(0, 0, OWED_HINT, wrap)
+    ws.set_row(0, 48)
+    headers = ["序号", "下发单位", "共性问题编号", "问题类别", "自查时限", "单位编码", "单位名称"]
+    for c, (h, w) in enumerate(zip(headers, [6, 16, 20, 22, 12, 14, 40], strict=True)):
+        ws.set_column(c, c, w)
+        ws.write_string(1, c, h, head)
+    ws.freeze_panes(2, 0)
+    for n, o in enumerate(owed, start=1):
+        row = n + 1
+        ws.write_number(row, 0, n, plain)
+        for c, text in enumerate(
+            (
+                o.issuer_name,
+                o.common_problem_code,
+                o.category,
+                str(o.deadline or ""),
+                o.unit_code,
+                o.unit_name,
+            ),
+            start=1,
+        ):
+            ws.write_string(row, c, text, wrap)
+
+
 def write_feedback(home: Home) -> list[Path]:
     """Write this refresh's workbooks and delete every stale one; returns the workbooks written."""
     return write_feedback_with_data(home)[0]
@@ -358,7 +443,7 @@ def write_feedback_with_data(home: Home) -> tuple[list[Path], FeedbackData]:
     data = collect(home) if home.warehouse.exists() else FeedbackData(None, {}, {}, {})
     written: list[Path] = []
     for code, fb in sorted(data.submitters.items()):
-        if not fb.rejected and not fb.rows:
+        if not fb.rejected and not fb.rows and not fb.owed:
             continue
         folder = home.feedback / _safe(code)
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,9 @@
 """Every figure the leader reports show, read from published.duckdb and nothing else.
 
-Leaders must see exactly what analysts see, so the reports never recompute a
-published figure: they read the rpt_* tables and, where no report table
-exists (inspections and clue outcomes per scope, rectification ageing), count
-rows of the published fct_* tables with the same scope rule (§6: a unit counts
-for its city and the province). The 省本级 row is the province minus the sum
-of its cities, which the quality gate (B3) guarantees to be the province's own
-units. One function per table; each returns a polars DataFrame.
+Leaders must see exactly what analysts see and what the quality gate checked,
+so the reports never compute a figure: they read published rpt_* tables
+(B2/B3-checked, including their 省本级 rows) and only choose, order and label
+rows. One function per table; each returns a polars DataFrame.
 """
 
 from __future__ import annotations
@@ -102,150 +99,172 @@ def available_years(con: Con) -> list[int]:
     return sorted(years)
 
 
-def _year_filter(period: str) -> tuple[str, list]:
-    if period == ALL_PERIOD:
-        return "TRUE", []
-    return "entry_year = ?", [int(period)]
+SCOPE_KINDS = {"市": "city", "省本级": "own", "全省": "total"}
+SCOPE_ORDER = "CASE scope_kind WHEN '市' THEN 1 WHEN '省本级' THEN 2 ELSE 3 END, scope_code"
+DISPOSAL_COLUMNS = {
+    "谈话函询": "disposal_talk",
+    "初步核实": "disposal_verify",
+    "暂存待查": "disposal_hold",
+    "予以了结": "disposal_closed",
+    "立案审查调查": "disposal_investigate",
+    "待处置": "disposal_pending",
+}
 
 
-def _fact_by_scope(con: Con, table: str, measures: str, period: str) -> pl.DataFrame:
-    """Sum of measures per city scope and for the province, from a fact table."""
-    where, params = _year_filter(period)
-    sql = f"""
-        WITH f AS (SELECT * FROM {table} WHERE {where})
-        SELECT unit_city_code AS scope_code, {measures} FROM f
-        WHERE unit_city_code IS NOT NULL GROUP BY unit_city_code
-        UNION ALL
-        SELECT unit_province_code AS scope_code, {measures} FROM f
-        WHERE unit_province_code IS NOT NULL GROUP BY unit_province_code
+def scope_table(con: Con, table: str, period: str) -> pl.DataFrame:
+    """One period of a report table with 省本级 rows: cities in code order, 省本级, 全省合计.
+
+    The 省本级 row is a row of the published table (B3 checks it against the
+    province's own units), never province − Σ cities computed here.
     """
-    return frame(con, sql, params)
-
-
-def with_scope_rows(
-    sc: Scopes, by_scope: pl.DataFrame, counts: list[str], keep: list[str] | None = None
-) -> pl.DataFrame:
-    """Cities in code order, then 省本级 (province − Σ cities), then 全省合计.
-
-    `counts` are additive columns; `keep` are non-additive columns (rates) copied
-    for cities and the province and left null for 省本级 (callers recompute them).
-    """
-    keep = keep or []
-    data = {r["scope_code"]: r for r in by_scope.to_dicts()}
-    rows: list[dict] = []
-    for code, name in sc.cities:
-        src = data.get(code, {})
-        rows.append(
-            {"scope_code": code, "scope_name": name, "row_kind": "city"}
-            | {c: int(src.get(c) or 0) for c in counts}
-            | {c: src.get(c) for c in keep}
-        )
-    prov = data.get(sc.province_code, {})
-    own = {c: int(prov.get(c) or 0) - sum(r[c] for r in rows) for c in counts}
-    rows.append(
-        {"scope_code": sc.province_code, "scope_name": OWN_LABEL, "row_kind": "own"}
-        | own
-        | {c: None for c in keep}
+    df = frame(
+        con,
+        f"SELECT * FROM {table} WHERE period = ? ORDER BY {SCOPE_ORDER}",
+        [period],
     )
-    rows.append(
-        {"scope_code": sc.province_code, "scope_name": TOTAL_LABEL, "row_kind": "total"}
-        | {c: int(prov.get(c) or 0) for c in counts}
-        | {c: prov.get(c) for c in keep}
-    )
-    schema = {"scope_code": pl.Utf8, "scope_name": pl.Utf8, "row_kind": pl.Utf8}
-    schema |= {c: pl.Int64 for c in counts} | {c: pl.Float64 for c in keep}
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def _fill_own_rate(df: pl.DataFrame, rate: str, num: str, den: str) -> pl.DataFrame:
     return df.with_columns(
-        pl.when(pl.col("row_kind") == "own")
-        .then(pl.col(num).cast(pl.Float64) / pl.when(pl.col(den) > 0).then(pl.col(den)))
-        .otherwise(pl.col(rate))
-        .alias(rate)
+        pl.col("scope_kind").replace_strict(SCOPE_KINDS).alias("row_kind"),
+        pl.when(pl.col("scope_kind") == "全省")
+        .then(pl.lit(TOTAL_LABEL))
+        .when(pl.col("scope_kind") == "省本级")
+        .then(pl.lit(OWN_LABEL))
+        .otherwise(pl.col("scope_name"))
+        .alias("scope_name"),
     )
 
 
 def rectification(con: Con, period: str) -> pl.DataFrame:
-    """rpt_rectification for cities, 省本级 and the province (§6 Rectification)."""
-    sc = scopes(con)
-    rpt = frame(con, "SELECT * FROM rpt_rectification WHERE period = ?", [period])
-    counts = ["found", "completed", "in_progress", "not_started", "long_term", "overdue"]
-    df = with_scope_rows(sc, rpt, counts, ["completion_rate"])
-    return _fill_own_rate(df, "completion_rate", "completed", "found")
+    """整改情况 for cities, 省本级 and the province (rpt_rectification_ageing, §6 Rectification)."""
+    return scope_table(con, "rpt_rectification_ageing", period)
 
 
 def overview(con: Con, period: str) -> pl.DataFrame:
-    """总体情况: inspections, problems and clue outcomes per city, 省本级 and province."""
-    sc = scopes(con)
-    insp = _fact_by_scope(con, "fct_inspection", "count(*) AS inspections", period)
-    clues = _fact_by_scope(
-        con,
-        "fct_clue",
-        "count(*) AS clues, count(*) FILTER (WHERE cadre_level = '县管干部') AS county_cadre_clues,"
-        " count(*) FILTER (WHERE case_filed) AS cases_filed,"
-        " CAST(coalesce(sum(disciplined_count), 0) AS BIGINT) AS disciplined",
-        period,
-    )
-    a = with_scope_rows(sc, insp, ["inspections"])
-    b = with_scope_rows(sc, clues, ["clues", "county_cadre_clues", "cases_filed", "disciplined"])
-    r = rectification(con, period).select(
-        "found", "completed", "completion_rate", "overdue", "in_progress", "not_started"
-    )
-    return pl.concat([a, r, b.drop("scope_code", "scope_name", "row_kind")], how="horizontal")
+    """总体情况: inspections, problems and clue outcomes per city, 省本级 and province (rpt_overview)."""
+    return scope_table(con, "rpt_overview", period)
 
 
-def ageing(con: Con, period: str, as_of: date) -> pl.DataFrame:
-    """Open problems by deadline: overdue / due within 10 days / later / no deadline."""
-    sc = scopes(con)
-    measures = (
-        "count(*) FILTER (WHERE status <> '已完成' AND deadline < CAST(? AS DATE)) AS age_overdue,"
-        " count(*) FILTER (WHERE status <> '已完成' AND deadline >= CAST(? AS DATE)"
-        " AND deadline <= CAST(? AS DATE) + 10) AS age_due_soon,"
-        " count(*) FILTER (WHERE status <> '已完成' AND deadline > CAST(? AS DATE) + 10)"
-        " AS age_later,"
-        " count(*) FILTER (WHERE status <> '已完成' AND deadline IS NULL) AS age_no_deadline"
-    )
-    where, params = _year_filter(period)
-    sql = f"""
-        WITH f AS (SELECT * FROM fct_problem WHERE {where})
-        SELECT unit_city_code AS scope_code, {measures} FROM f
-        WHERE unit_city_code IS NOT NULL GROUP BY unit_city_code
-        UNION ALL
-        SELECT unit_province_code AS scope_code, {measures} FROM f
-        WHERE unit_province_code IS NOT NULL GROUP BY unit_province_code
-    """
-    dates = [as_of] * 4
-    by_scope = frame(con, sql, params + dates + dates)
-    return with_scope_rows(
-        sc, by_scope, ["age_overdue", "age_due_soon", "age_later", "age_no_deadline"]
-    )
+def rectification_progress(con: Con, period: str) -> pl.DataFrame:
+    """整改进展: status counts beside the deadline ageing of open problems (rpt_rectification_ageing)."""
+    return scope_table(con, "rpt_rectification_ageing", period)
 
 
-def rectification_progress(con: Con, period: str, as_of: date) -> pl.DataFrame:
-    """整改进展: rpt_rectification beside the deadline ageing of the open problems."""
-    ages = ageing(con, period, as_of).drop("scope_code", "scope_name", "row_kind")
-    return pl.concat([rectification(con, period), ages], how="horizontal")
-
-
-def overdue_problems(con: Con, as_of: date) -> pl.DataFrame:
-    """Every open problem past its deadline, longest overdue first (all inspection years)."""
+def overdue_problems(con: Con) -> pl.DataFrame:
+    """Every open problem past its deadline, longest overdue first (rpt_overdue_problems)."""
     return frame(
         con,
+        "SELECT * FROM rpt_overdue_problems "
+        "ORDER BY days_overdue DESC, unit_city_code NULLS LAST, problem_code",
+    )
+
+
+def city_scope_table(con: Con, table: str, period: str) -> pl.DataFrame:
+    """One period of a §10 table (the province and each city, no 省本级 row): cities in code
+    order, then 全省合计. An older published file without the table gives no rows."""
+    if not has_table(con, table):
+        return pl.DataFrame()
+    sc = scopes(con)
+    df = frame(
+        con,
+        f"SELECT * FROM {table} WHERE period = ? ORDER BY scope_code = ?, scope_code",
+        [period, sc.province_code],
+    )
+    total = pl.col("scope_code") == sc.province_code
+    return df.with_columns(
+        pl.when(total).then(pl.lit("total")).otherwise(pl.lit("city")).alias("row_kind"),
+        pl.when(total)
+        .then(pl.lit(TOTAL_LABEL))
+        .otherwise(pl.col("scope_name"))
+        .alias("scope_name"),
+    )
+
+
+def outcomes(con: Con, period: str) -> pl.DataFrame:
+    """成效: 立行立改, 民生, 挽回经济损失, 建立完善制度, 立案, 处分 (rpt_outcomes)."""
+    return city_scope_table(con, "rpt_outcomes", period)
+
+
+def common_problem_followup(con: Con, period: str) -> pl.DataFrame:
+    """共性问题对照自查 per scope and year of 推送日期 (rpt_common_problem_followup)."""
+    return city_scope_table(con, "rpt_common_problem_followup", period)
+
+
+def recurrence(con: Con, period: str) -> pl.DataFrame:
+    """回头看: categories rectified at the prior inspection that recurred (rpt_recurrence)."""
+    return city_scope_table(con, "rpt_recurrence", period)
+
+
+def _table_or_empty(con: Con, table: str, sql: str, params: list | None = None) -> pl.DataFrame:
+    return frame(con, sql, params) if has_table(con, table) else pl.DataFrame()
+
+
+def common_problems(con: Con) -> pl.DataFrame:
+    """Every standing common problem with its follow-up (rpt_common_problems), by push date."""
+    return _table_or_empty(
+        con,
+        "rpt_common_problems",
+        "SELECT * FROM rpt_common_problems ORDER BY push_date, issuer_code, common_problem_code",
+    )
+
+
+def recurrence_items(con: Con) -> pl.DataFrame:
+    """疑似整改不到位: each recurred (回头看 inspection, category) (rpt_recurrence_items)."""
+    return _table_or_empty(
+        con,
+        "rpt_recurrence_items",
         """
-        SELECT coalesce(c.region_name, ?) AS city_name,
-               coalesce(o.unit_name, p.unit_code) AS unit_name,
-               coalesce(org.region_name, p.organiser_code) AS organiser_name,
-               p.problem_code, p.problem_category, p.status, p.entry_year,
-               p.deadline, CAST(? AS DATE) - p.deadline AS days_overdue
-        FROM fct_problem AS p
-        LEFT JOIN dim_org AS o ON p.unit_code = o.unit_code
-        LEFT JOIN dim_region AS c ON p.unit_city_code = c.region_code
-        LEFT JOIN dim_region AS org ON p.organiser_code = org.region_code
-        WHERE p.status <> '已完成' AND p.deadline < CAST(? AS DATE)
-        ORDER BY days_overdue DESC, p.unit_city_code NULLS LAST, p.problem_code
+        SELECT i.*, coalesce(c.region_name, ?) AS city_name
+        FROM rpt_recurrence_items AS i
+        LEFT JOIN dim_region AS r ON i.region_code = r.region_code
+        LEFT JOIN dim_region AS c ON r.city_code = c.region_code
+        ORDER BY r.city_code NULLS LAST, i.region_code, i.unit_code, i.lookback_entry_date,
+                 i.category
         """,
-        [OWN_LABEL, as_of, as_of],
+        [OWN_LABEL],
+    )
+
+
+SUPERVISION_TOP = 20
+SUPERVISION_ORDER = "u.overdue DESC, u.completion_rate ASC NULLS LAST, u.unit_code"
+
+
+def supervision(con: Con, top: int = SUPERVISION_TOP) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """督办清单 (§10): the `top` units with the most overdue problems (ties: lower completion
+    rate, then unit code), and each city's own list (省本级 last) in the same order. Only
+    units with an overdue problem are listed: a unit with none needs no 督办."""
+    if not has_table(con, "rpt_rectification_by_unit"):
+        return pl.DataFrame(), pl.DataFrame()
+    sc = scopes(con)
+    base = """
+        SELECT u.*, CASE WHEN u.city_code = ? THEN ? ELSE coalesce(c.region_name, u.city_code)
+               END AS city_name, coalesce(g.region_name, u.region_code) AS region_name
+        FROM rpt_rectification_by_unit AS u
+        LEFT JOIN dim_region AS c ON u.city_code = c.region_code
+        LEFT JOIN dim_region AS g ON u.region_code = g.region_code
+        WHERE u.overdue > 0
+    """
+    params = [sc.province_code, OWN_LABEL]
+    head = frame(con, f"{base} ORDER BY {SUPERVISION_ORDER} LIMIT {int(top)}", params)
+    by_city = frame(
+        con,
+        f"{base} ORDER BY u.city_code = ?, u.city_code, {SUPERVISION_ORDER}",
+        [*params, sc.province_code],
+    )
+    return head, by_city
+
+
+def self_check_overdue(con: Con) -> pl.DataFrame:
+    """W4 督查清单: obligations unanswered after 自查时限, one row per unit, with the office
+    that keeps the unit's T8 (fct_common_problem_obligation, is_overdue_unanswered)."""
+    table = "fct_common_problem_obligation"
+    if not has_table(con, table) or "is_overdue_unanswered" not in columns_of(con, table):
+        return pl.DataFrame()
+    return frame(
+        con,
+        f"""
+        SELECT o.* FROM {table} AS o
+        WHERE o.is_overdue_unanswered
+        ORDER BY o.reporting_office_code, o.issuer_code, o.common_problem_code, o.unit_code
+        """,
     )
 
 
@@ -306,34 +325,12 @@ def clue_yield_comparison(con: Con, period: str) -> pl.DataFrame:
 
 
 def clue_disposal(con: Con, period: str) -> tuple[pl.DataFrame, list[str]]:
-    """线索处置 from rpt_clue_funnel, pivoted; also returns the 处置 categories in order."""
-    sc = scopes(con)
-    funnel = frame(
-        con,
-        "SELECT * FROM rpt_clue_funnel WHERE period = ? ORDER BY stage_order",
-        [period],
+    """线索处置 from rpt_overview (移交, each 处置方式, 立案, 立案率, 处分); the 处置 labels in order."""
+    df = overview(con, period).with_columns(
+        pl.col("clues").alias("transferred"),
+        *(pl.col(col).alias(label) for label, col in DISPOSAL_COLUMNS.items()),
     )
-    disposals: list[str] = []
-    for r in funnel.filter(pl.col("stage") == "处置").to_dicts():
-        if r["category"] not in disposals:
-            disposals.append(r["category"])
-    by_scope: dict[str, dict] = {}
-    for r in funnel.to_dicts():
-        key = {"移交": "transferred", "立案": "cases_filed", "处分": "disciplined"}.get(
-            r["stage"], r["category"]
-        )
-        by_scope.setdefault(r["scope_code"], {"scope_code": r["scope_code"]})[key] = r["value"]
-    counts = ["transferred", *disposals, "cases_filed", "disciplined"]
-    df = with_scope_rows(sc, pl.DataFrame(list(by_scope.values())), counts)
-    return (
-        df.with_columns(
-            (
-                pl.col("cases_filed").cast(pl.Float64)
-                / pl.when(pl.col("transferred") > 0).then(pl.col("transferred"))
-            ).alias("case_rate")
-        ),
-        disposals,
-    )
+    return df, list(DISPOSAL_COLUMNS)
 
 
 def deployments(con: Con) -> pl.DataFrame:
@@ -364,44 +361,23 @@ def gate_summary(con: Con) -> dict:
 
 
 def intake_by_submitter(con: Con) -> tuple[pl.DataFrame, list[str]]:
-    """Files, rejections and quarantined rows per submitting office (and the rules seen)."""
+    """Files, rejections and quarantined rows per submitting office and their 合计 row
+    (rpt_intake_by_submitter), with the quarantine rules that occur, in rule order."""
+    df = frame(con, "SELECT * FROM rpt_intake_by_submitter ORDER BY is_total, submitter_code")
+    total = df.filter(pl.col("is_total"))
     rules = [
-        r[0]
-        for r in con.execute("SELECT DISTINCT rule FROM quarantine ORDER BY rule").fetchall()
-        if r[0]
+        f"R{i}"
+        for i in range(1, 9)
+        if f"quarantined_r{i}" in df.columns and total.height and total[f"quarantined_r{i}"][0]
     ]
-    per_rule = ", ".join(
-        f"count(q.rule) FILTER (WHERE q.rule = '{r}') AS \"{r}\"" for r in rules if r.isalnum()
+    df = df.with_columns(
+        *(pl.col(f"quarantined_r{r[1:]}").alias(r) for r in rules),
+        pl.when(pl.col("is_total"))
+        .then(pl.lit("total"))
+        .otherwise(pl.lit("submitter"))
+        .alias("row_kind"),
     )
-    per_rule = f"{per_rule}," if per_rule else ""
-    df = frame(
-        con,
-        f"""
-        WITH q AS (
-            SELECT f.submitter_code, q.rule FROM quarantine AS q
-            LEFT JOIN ingest_files AS f ON q.file_path = f.file_path
-        ),
-        qs AS (
-            SELECT submitter_code, {per_rule} count(*) AS quarantined FROM q
-            GROUP BY submitter_code
-        ),
-        fs AS (
-            SELECT submitter_code, count(*) AS files,
-                   count(*) FILTER (WHERE status = 'rejected') AS rejected,
-                   CAST(coalesce(sum(rows_loaded), 0) AS BIGINT) AS rows_loaded
-            FROM ingest_files GROUP BY submitter_code
-        )
-        SELECT coalesce(fs.submitter_code, qs.submitter_code) AS submitter_code,
-               coalesce(r.region_name, '无法确定报送单位') AS submitter_name,
-               coalesce(fs.files, 0) AS files, coalesce(fs.rejected, 0) AS rejected,
-               coalesce(fs.rows_loaded, 0) AS rows_loaded, qs.* EXCLUDE (submitter_code)
-        FROM fs FULL JOIN qs ON fs.submitter_code IS NOT DISTINCT FROM qs.submitter_code
-        LEFT JOIN dim_region AS r ON r.region_code = coalesce(fs.submitter_code, qs.submitter_code)
-        ORDER BY submitter_code NULLS LAST
-        """,
-    )
-    fill = [c for c in [*rules, "quarantined"] if c in df.columns]
-    return df.with_columns([pl.col(c).fill_null(0) for c in fill]), rules
+    return df, rules
 
 
 def rejected_files(con: Con) -> pl.DataFrame:
@@ -456,6 +432,7 @@ __all__ = [
     "missing_submissions",
     "overdue_problems",
     "overview",
+    "scope_table",
     "publication",
     "reconciliation",
     "rectification",

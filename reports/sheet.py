@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -30,6 +30,25 @@ NUMBER_FORMATS = {
     "rate": "0.00",
     "date": "yyyy-mm-dd",
     "year": "0",
+    "money": "#,##0.0",
+    # 同比 rows: signed differences, percentage changes and percentage points.
+    "delta": "+#,##0;-#,##0;0",
+    "delta_money": "+#,##0.0;-#,##0.0;0.0",
+    "delta_pct": "+0.0%;-0.0%;0.0%",
+    "pp": '+0.0"个百分点";-0.0"个百分点";0.0"个百分点"',
+    "delta_rate": "+0.00;-0.00;0.00",
+}
+# How a column's kind is shown on a 同比 row: "diff" rows hold differences (rates in
+# percentage points), "pct" rows the percentage change of counts (rates have none).
+YOY_KINDS = {
+    "diff": {
+        "int": "delta",
+        "money": "delta_money",
+        "pct": "pp",
+        "rate": "delta_rate",
+        "ratio": "delta_rate",
+    },
+    "pct": {"int": "delta_pct", "money": "delta_pct"},
 }
 FILLS = {
     "red": "#F4B6B6",
@@ -60,6 +79,15 @@ class Column:
     alert: bool = False  # highlight values > 0 (overdue)
     stretch: bool = False  # last column only: merged to the sheet's right edge, wrapped
     span: int = 1  # sheet columns this column occupies (merged), to line up with other tables
+    yoy: bool = True  # has a 同比 change (False for confidence bounds)
+
+    def shown_as(self, row: dict) -> Column:
+        """This column as a row shows it: on a 同比 row a count becomes a signed difference."""
+        yoy = row.get("yoy")
+        if not yoy or self.kind not in YOY_KINDS["diff"]:
+            return self
+        kind = YOY_KINDS[yoy].get(self.kind)
+        return replace(self, kind=kind or "int", alert=False, fill=None)
 
 
 class Formats:
@@ -81,8 +109,14 @@ def _text_of(value: Any, kind: str) -> str:
     """How a value will roughly look, to size the column."""
     if value is None:
         return NULL_TEXT
-    if kind == "int" and isinstance(value, int | float):
-        return f"{value:,.0f}"
+    if kind in ("int", "delta") and isinstance(value, int | float):
+        return f"{value:+,.0f}" if kind == "delta" else f"{value:,.0f}"
+    if kind in ("money", "delta_money") and isinstance(value, int | float):
+        return f"{value:+,.1f}" if kind == "delta_money" else f"{value:,.1f}"
+    if kind == "pp" and isinstance(value, int | float):
+        return f"{value:+.1f}个百分点"
+    if kind == "delta_pct" and isinstance(value, int | float):
+        return f"{value * 100:+.1f}%"
     if kind == "pct" and isinstance(value, int | float):
         return f"{value * 100:.1f}%"
     if kind in ("ratio", "rate") and isinstance(value, int | float):
@@ -279,7 +313,8 @@ class SheetBuilder:
         start = self.row
         for r in rows:
             bold = r.get("row_kind") == "total"
-            for col, (first, last) in zip(columns, layout, strict=True):
+            for column, (first, last) in zip(columns, layout, strict=True):
+                col = column.shown_as(r)
                 if col.stretch:
                     self._stretched(first, col, r.get(col.key))
                     continue

@@ -11,7 +11,7 @@ campaign, linkage and data-quality sheets are not split by year (footnoted).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -19,9 +19,11 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
 
+from orchestration.feedback import V2_RULES
 from reports import figures
 from reports.context import ALL_PERIOD, ReportContext, cn_date
 from reports.sheet import Column, Formats, SheetBuilder
+from reports.yoy import yoy_rows
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
@@ -30,8 +32,12 @@ WORKBOOK_OPTIONS = {
 }
 SHEETS = (
     "总体情况",
+    "成效",
     "交叉巡察成效对比",
     "整改进展",
+    "督办清单",
+    "共性问题",
+    "回头看",
     "线索处置",
     "上下联动",
     "成果联动",
@@ -49,13 +55,30 @@ Con = duckdb.DuckDBPyConnection
 
 
 def _period_sections(
-    ctx: ReportContext, rows_for: Callable[[str], list[dict]]
+    ctx: ReportContext,
+    rows_for: Callable[[str], list[dict]],
+    columns: Sequence[Column] | None = None,
+    year_note: str = "",
 ) -> list[tuple[str | None, list[dict]]]:
-    """The selected year first, then the cumulative 全部 period."""
-    return [
-        (f"{ctx.year}年度", rows_for(ctx.period)),
-        (ctx.all_years_label, rows_for(ALL_PERIOD)),
-    ]
+    """The selected year, its 同比 against the year before (when the data has that year and
+    `columns` are given), then the cumulative 全部 period."""
+    year_rows = rows_for(ctx.period)
+    sections: list[tuple[str | None, list[dict]]] = [(f"{ctx.year}年度{year_note}", year_rows)]
+    previous = ctx.year - 1
+    if columns is not None and previous in ctx.years:
+        diffs, pcts = yoy_rows(columns, year_rows, rows_for(str(previous)))
+        sections += [
+            (f"同比增减（{ctx.year}年较{previous}年；比率为百分点）", diffs),
+            (f"同比增幅（{ctx.year}年较{previous}年，%）", pcts),
+        ]
+    sections.append((ctx.all_years_label, rows_for(ALL_PERIOD)))
+    return sections
+
+
+YOY_NOTE = (
+    "同比：本年度数减上年度数（计数）及其占上年度数的百分比（上年度为0时不计算）；比率为两年度"
+    "比率之差，单位为百分点。两年度数字均取自已发布数据仓库的同一张报表。"
+)
 
 
 def _source_note(ctx: ReportContext) -> str:
@@ -80,13 +103,15 @@ def sheet_overview(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -
     sb = SheetBuilder(
         book,
         fmt,
-        SHEETS[0],
+        "总体情况",
         f"{ctx.province_name}巡视巡察工作总体情况统计表（{ctx.year}年度）",
         ctx,
         len(cols),
     )
     sb.table(
-        cols, _period_sections(ctx, lambda p: figures.overview(con, p).to_dicts()), freeze=True
+        cols,
+        _period_sections(ctx, lambda p: figures.overview(con, p).to_dicts(), cols),
+        freeze=True,
     )
     sb.footnotes(
         [
@@ -98,6 +123,7 @@ def sheet_overview(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -
             "整改完成率 = 完成整改数 ÷ 发现问题数；逾期未完成 = 整改状态不是“已完成”且整改时限"
             f"早于{ctx.as_of_text}的问题（含长期坚持）。",
             "立案数 = 是否立案为“是”的线索数；处分人数为线索登记的党纪政务处分人数之和（未填按0计）。",
+            YOY_NOTE,
         ]
     )
     sb.finish()
@@ -119,18 +145,20 @@ def sheet_cross(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> N
     ):
         cols += [
             Column(key, "比值（倍）", "ratio", group=group),
-            Column(f"{key}_ci_low", "95%置信下限", "ratio", group=group),
-            Column(f"{key}_ci_high", "95%置信上限", "ratio", group=group),
+            Column(f"{key}_ci_low", "95%置信下限", "ratio", group=group, yoy=False),
+            Column(f"{key}_ci_high", "95%置信上限", "ratio", group=group, yoy=False),
         ]
     sb = SheetBuilder(
         book,
         fmt,
-        SHEETS[1],
+        "交叉巡察成效对比",
         f"{ctx.province_name}交叉巡察与非交叉巡察成效对比表（{ctx.year}年度）",
         ctx,
         len(cols),
     )
-    sections = _period_sections(ctx, lambda p: figures.clue_yield_comparison(con, p).to_dicts())
+    sections = _period_sections(
+        ctx, lambda p: figures.clue_yield_comparison(con, p).to_dicts(), cols
+    )
     sb.table(cols, sections, freeze=True, repeat_header=True)
     sb.footnotes(
         [
@@ -145,6 +173,7 @@ def sheet_cross(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> N
             "分层调整后之比为 Mantel–Haenszel 估计：按市×年度分层（省本级单位自成一层），"
             "排除各市、各年度交叉巡察比重不同带来的偏差；置信区间用 Greenland–Robins 方差。",
             "省直单位不属县管，不进入本表比较口径，故不单列省本级；全省合计行即全省口径。",
+            YOY_NOTE + "置信区间不计算同比。",
         ]
     )
     sb.finish()
@@ -161,23 +190,23 @@ def sheet_rectification(book: Workbook, fmt: Formats, con: Con, ctx: ReportConte
         Column("long_term", "长期坚持", group="整改状态"),
         Column("completion_rate", "整改完成率", "pct"),
         Column("overdue", "已逾期", group=group, fill="red", alert=True),
-        Column("age_due_soon", "10日内到期", group=group, fill="yellow"),
-        Column("age_later", "10日后到期", group=group, fill="green"),
-        Column("age_no_deadline", "未设时限", group=group),
+        Column("due_soon", "10日内到期", group=group, fill="yellow"),
+        Column("due_later", "10日后到期", group=group, fill="green"),
+        Column("no_deadline", "未设时限", group=group),
     ]
     sb = SheetBuilder(
         book,
         fmt,
-        SHEETS[2],
+        "整改进展",
         f"{ctx.province_name}巡视巡察发现问题整改进展情况表（{ctx.year}年度）",
         ctx,
         len(cols),
     )
     sections = _period_sections(
-        ctx, lambda p: figures.rectification_progress(con, p, ctx.as_of).to_dicts()
+        ctx, lambda p: figures.rectification_progress(con, p).to_dicts(), cols
     )
     sb.table(cols, sections, freeze=True)
-    overdue = figures.overdue_problems(con, ctx.as_of)
+    overdue = figures.overdue_problems(con)
     sb.caption(f"逾期未完成整改问题清单（全部年度，共{overdue.height}个，按逾期天数从多到少排列）")
     detail = [
         Column("n", "序号"),
@@ -201,7 +230,9 @@ def sheet_rectification(book: Workbook, fmt: Formats, con: Con, ctx: ReportConte
             f"整改时限以{ctx.as_of_text}为基准：红色“已逾期”= 整改状态不是“已完成”且整改时限早于"
             "该日（含长期坚持）；黄色“10日内到期”= 时限在该日起10日内（含第10日）；"
             "绿色“10日后到期”= 时限更晚；“未设时限”= 未填整改时限。四项之和等于未完成整改的问题数。",
-            "逾期问题清单列出全部年度的逾期问题，供督办使用；问题描述等明细见已发布仓库 fct_problem。",
+            "逾期问题清单列出全部年度的逾期问题（已发布仓库 rpt_overdue_problems），供督办使用；"
+            "问题描述等明细见 fct_problem。",
+            YOY_NOTE,
         ]
     )
     sb.finish()
@@ -213,11 +244,7 @@ def _disposal_order(found: list[str]) -> list[str]:
 
 
 def sheet_clues(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
-    frames = {p: figures.clue_disposal(con, p) for p in (ctx.period, ALL_PERIOD)}
-    seen: list[str] = []
-    for _, cats in frames.values():
-        seen += [c for c in cats if c not in seen]
-    disposals = _disposal_order(seen)
+    disposals = _disposal_order(list(figures.DISPOSAL_COLUMNS))
     cols = [Column("scope_name", "地区", "text"), Column("transferred", "移交问题线索")]
     cols += [Column(c, c, group="处置方式") for c in disposals]
     cols += [
@@ -228,12 +255,12 @@ def sheet_clues(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> N
     sb = SheetBuilder(
         book,
         fmt,
-        SHEETS[3],
+        "线索处置",
         f"{ctx.province_name}巡视巡察移交问题线索处置情况表（{ctx.year}年度）",
         ctx,
         len(cols),
     )
-    sections = _period_sections(ctx, lambda p: frames[p][0].to_dicts())
+    sections = _period_sections(ctx, lambda p: figures.clue_disposal(con, p)[0].to_dicts(), cols)
     sb.table(cols, sections, freeze=True)
     sb.footnotes(
         [
@@ -243,6 +270,7 @@ def sheet_clues(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> N
             "未填写的计为“待处置”。",
             "立案数 = 是否立案为“是”的线索数；立案率 = 立案数 ÷ 移交问题线索数；"
             "处分人数为党纪政务处分人数之和（未填按0计）。",
+            YOY_NOTE,
         ]
     )
     sb.finish()
@@ -264,7 +292,7 @@ def sheet_deployment(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext)
     sb = SheetBuilder(
         book,
         fmt,
-        SHEETS[4],
+        "上下联动",
         f"{ctx.province_name}上下联动专项巡视巡察落实情况表",
         ctx,
         len(cols),
@@ -272,13 +300,10 @@ def sheet_deployment(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext)
     )
     df = figures.deployments(con)
     sections: list[tuple[str | None, list[dict]]] = []
-    sums = ["organisers", "teams", "inspections", "problems", "clues"]
     for code in df["deployment_code"].unique(maintain_order=True).to_list():
         part = df.filter(pl.col("deployment_code") == code)
         rows = [r | {"level": f"{r['level']}级"} for r in part.to_dicts()]
-        total = rows[0] | {"level": "小计", "row_kind": "total"}
-        total |= {c: int(part[c].sum()) for c in sums if c in part.columns}
-        sections.append((None, [*rows, total]))
+        sections.append((None, rows))
     vmerge = ["deployment_code", "deployment_name", "start_date", "planned_targets"]
     sb.table(cols, sections, freeze=True, vmerge=vmerge, empty_text="无联动部署")
     sb.footnotes(
@@ -309,7 +334,7 @@ def sheet_linkage(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) ->
     sb = SheetBuilder(
         book,
         fmt,
-        SHEETS[5],
+        "成果联动",
         f"{ctx.province_name}巡视巡察成果联动情况表",
         ctx,
         len(cols),
@@ -324,11 +349,7 @@ def sheet_linkage(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) ->
             | {c: 0 for c in df.columns[2:]}
             | {"adoption_rate": None}
         ]
-    counts = [c for c in df.columns if c not in ("link_type", "direction", "adoption_rate")]
-    total = {"link_type": "合计", "direction": "", "row_kind": "total"}
-    total |= {c: int(df[c].sum()) for c in counts}
-    total["adoption_rate"] = total["adopted"] / total["links"] if total.get("links") else None
-    sb.table(cols, [(None, [*rows, total])], freeze=True, vmerge=["link_type"])
+    sb.table(cols, [(None, rows)], freeze=True, vmerge=["link_type"])
     sb.footnotes(
         [
             _source_note(ctx),
@@ -337,6 +358,242 @@ def sheet_linkage(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) ->
             "采纳率 = 已采纳 ÷ 联动事项数（未填采纳情况的计入分母）；没有事项的方向不列示。",
             "问题编号核对（提示性检查 W3）：登记的来源或接收问题编号在对应机构的问题台账中不存在，"
             "需请报送单位核实。",
+        ]
+    )
+    sb.finish()
+
+
+CITY_SCOPE_NOTE = (
+    "按单位所在区划归属统计：县（市、区）和市直单位计入所属市；全省合计含省直单位（省本级），"
+    "故各市之和可小于全省合计；全省合计 = 各市 + 省本级单位（发布前经质量检查 B3 核对）。"
+)
+
+
+def sheet_outcomes(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
+    cols = [
+        Column("scope_name", "地区", "text"),
+        Column("inspections", "巡视巡察\n党组织数"),
+        Column("problems_found", "发现问题数"),
+        Column("immediate", "立行立改问题", group="立行立改"),
+        Column("immediate_livelihood", "其中民生问题", group="立行立改"),
+        Column("immediate_completed", "已整改完成", group="立行立改"),
+        Column("common_flagged", "共性问题数"),
+        Column("recovered_loss_10k", "挽回经济损失\n（万元）", "money"),
+        Column("institutions", "建立完善制度\n（项）"),
+        Column("clues", "移交问题线索", group="问题线索处置"),
+        Column("cases_filed", "立案数", group="问题线索处置"),
+        Column("punished", "处分人数", group="问题线索处置"),
+    ]
+    sb = SheetBuilder(
+        book,
+        fmt,
+        "成效",
+        f"{ctx.province_name}巡视巡察工作成效统计表（{ctx.year}年度）",
+        ctx,
+        len(cols),
+    )
+    sections = _period_sections(ctx, lambda p: figures.outcomes(con, p).to_dicts(), cols)
+    sb.table(
+        cols, sections, freeze=True, empty_text="本次发布的数据中没有成效统计表（rpt_outcomes）"
+    )
+    sb.footnotes(
+        [
+            _source_note(ctx) + "本表取自 rpt_outcomes。",
+            CITY_SCOPE_NOTE,
+            "年度按巡视巡察进驻日期所在年度统计，问题、线索归入其所属巡视巡察的年度。",
+            "立行立改问题 = 问题台账“是否立行立改”为“是”的问题；其中民生问题 = 问题类别为"
+            "“群众身边问题”的立行立改问题；已整改完成 = 其中整改状态为“已完成”的。",
+            "共性问题数 = 问题台账“是否共性问题”为“是”的问题；挽回经济损失、建立完善制度为问题台账"
+            "所填数之和（未填按0计）。",
+            "立案数 = 是否立案为“是”的线索数；处分人数为线索登记的党纪政务处分人数之和（未填按0计）。",
+            YOY_NOTE,
+        ]
+    )
+    sb.finish()
+
+
+SUPERVISION_COLUMNS = [
+    Column("n", "序号"),
+    Column("city_name", "所属地区", "text"),
+    Column("unit_name", "单位", "text", span=2),
+    Column("found", "发现问题数"),
+    Column("completed", "已完成", group="整改状态"),
+    Column("in_progress", "整改中", group="整改状态"),
+    Column("not_started", "未整改", group="整改状态"),
+    Column("long_term", "长期坚持", group="整改状态"),
+    Column("completion_rate", "整改完成率", "pct"),
+    Column("overdue", "逾期未完成", alert=True),
+    Column("max_overdue_days", "最长逾期天数", alert=True),
+]
+
+
+def _numbered(rows: list[dict]) -> list[dict]:
+    return [r | {"n": i} for i, r in enumerate(rows, start=1)]
+
+
+def sheet_supervision(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
+    head, by_city = figures.supervision(con)
+    cols = SUPERVISION_COLUMNS
+    sb = SheetBuilder(
+        book,
+        fmt,
+        "督办清单",
+        f"{ctx.province_name}巡视巡察整改督办清单",
+        ctx,
+        len(cols) + 1,
+        period_text="统计范围：全部年度的巡视巡察发现问题",
+    )
+    sb.caption(
+        f"一、全省逾期未完成整改问题最多的{head.height}家单位（最多{figures.SUPERVISION_TOP}家）"
+    )
+    sb.table(
+        cols,
+        [(None, _numbered(head.to_dicts()))],
+        freeze=True,
+        empty_text="无逾期未完成整改问题的单位",
+    )
+    sb.caption("二、各地督办清单（有逾期未完成整改问题的单位）")
+    sections: list[tuple[str | None, list[dict]]] = []
+    if by_city.height:
+        for code in by_city["city_code"].unique(maintain_order=True).to_list():
+            part = by_city.filter(pl.col("city_code") == code).to_dicts()
+            sections.append((part[0]["city_name"], _numbered(part)))
+    sb.table(cols, sections or [(None, [])], empty_text="无逾期未完成整改问题的单位")
+    sb.footnotes(
+        [
+            _source_note(ctx) + "本表取自 rpt_rectification_by_unit。",
+            "每个被巡察单位一行，统计该单位全部年度被发现问题的整改状态；逾期未完成 = 整改状态不是"
+            f"“已完成”且整改时限早于{ctx.as_of_text}的问题（含长期坚持）；最长逾期天数 = 统计截止日期"
+            "减其逾期问题中最早的整改时限。",
+            "排序：逾期未完成问题数从多到少；相同时整改完成率低的在前，再按单位编码。"
+            "只列有逾期未完成整改问题的单位。",
+            "所属地区：县（市、区）和市直单位列入所属市，省直单位列入省本级。",
+        ]
+    )
+    sb.finish()
+
+
+def sheet_common(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
+    cols = [
+        Column("scope_name", "地区", "text"),
+        Column("common_problems", "共性问题数"),
+        Column("units_in_scope", "应自查单位", group="对照自查"),
+        Column("units_reported", "已报送", group="对照自查"),
+        Column("units_reported_on_time", "按时报送", group="对照自查"),
+        Column("units_overdue", "逾期未报送", group="对照自查", alert=True),
+        Column("coverage_rate", "自查覆盖率", "pct", group="对照自查"),
+        Column("units_with_problem", "存在同类\n问题单位", group="自查结果"),
+        Column("problems_found", "发现问题", group="自查结果"),
+        Column("measures", "整改措施", group="自查结果"),
+        Column("completed", "完成整改", group="自查结果"),
+        Column("completion_rate", "整改完成率", "pct", group="自查结果"),
+        Column("institutions", "完善制度", group="自查结果"),
+        Column("cases", "立案", group="自查结果"),
+    ]
+    sb = SheetBuilder(
+        book,
+        fmt,
+        "共性问题",
+        f"{ctx.province_name}巡视巡察共性问题对照自查情况表（{ctx.year}年度）",
+        ctx,
+        len(cols),
+        period_text=f"统计年度：{ctx.year}年（按共性问题推送日期），另列{ctx.all_years_label}",
+    )
+    sections = _period_sections(
+        ctx, lambda p: figures.common_problem_followup(con, p).to_dicts(), cols, "（按推送日期）"
+    )
+    sb.table(cols, sections, freeze=True, empty_text="无共性问题")
+    problems = figures.common_problems(con)
+    sb.caption(f"共性问题清单（全部现行共性问题，共{problems.height}项）")
+    detail = [
+        Column("issuer_name", "下发单位", "text"),
+        Column("common_problem_code", "共性问题编号", "text", span=2),
+        Column("category", "问题类别", "text", span=2),
+        Column("push_date", "推送日期", "date"),
+        Column("deadline", "自查时限", "date"),
+        Column("units_in_scope", "应自查单位"),
+        Column("units_reported", "已报送"),
+        Column("units_overdue", "逾期未报送", alert=True),
+        Column("coverage_rate", "自查覆盖率", "pct"),
+        Column("problems_found", "发现问题"),
+        Column("measures", "整改措施"),
+        Column("institutions", "完善制度"),
+    ]
+    sb.table(detail, [(None, problems.to_dicts())], empty_text="无共性问题")
+    overdue = figures.self_check_overdue(con)
+    sb.page_break()
+    sb.caption(
+        f"督查清单：自查时限已过仍未报送对照自查情况的单位（提示性检查 W4，共{overdue.height}个）"
+    )
+    watch = [
+        Column("n", "序号"),
+        Column("reporting_office_name", "责任机构", "text"),
+        Column("issuer_name", "下发单位", "text"),
+        Column("common_problem_code", "共性问题编号", "text", span=2),
+        Column("unit_name", "应自查单位", "text", span=3),
+        Column("unit_region_name", "单位所在区划", "text"),
+        Column("deadline", "自查时限", "date"),
+    ]
+    sb.table(watch, [(None, _numbered(overdue.to_dicts()))], empty_text="无逾期未报送的单位")
+    sb.footnotes(
+        [
+            _source_note(ctx)
+            + "本表取自 rpt_common_problem_followup、rpt_common_problems 和 fct_common_problem_obligation。",
+            "共性问题（T7）由巡视巡察机构提炼下发，其辖区内单位类别在适用范围内的每个单位都应对照"
+            "自查（T8）；应自查单位按单位所在区划计入所属市和全省，年度按推送日期。",
+            "按时报送 = 报送日期不晚于自查时限（未设时限的均为按时）；逾期未报送 = 自查时限早于"
+            f"{ctx.as_of_text}而仍未报送；自查覆盖率 = 已报送 ÷ 应自查单位；整改完成率 = 完成整改 ÷ 发现问题。",
+            "共性问题数为该地区有应自查单位的共性问题数，同一共性问题可计入多个地区，各市之和不等于全省。",
+            "督查清单的责任机构为应自查单位所在区划的巡视巡察机构（负责填报该单位的对照自查表），"
+            "已随退回修改清单发给该机构。",
+            YOY_NOTE,
+        ]
+    )
+    sb.finish()
+
+
+def sheet_recurrence(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
+    cols = [
+        Column("scope_name", "地区", "text"),
+        Column("lookback_inspections", "巡察“回头看”\n次数"),
+        Column("with_prior", "其中有前次\n巡视巡察"),
+        Column("rectified_categories", "前次已整改完成\n的问题类别"),
+        Column("recurred_categories", "再次发现\n的问题类别", alert=True),
+        Column("recurrence_rate", "复发率", "pct"),
+    ]
+    sb = SheetBuilder(
+        book,
+        fmt,
+        "回头看",
+        f"{ctx.province_name}巡察“回头看”发现整改不到位情况表（{ctx.year}年度）",
+        ctx,
+        9,
+    )
+    sections = _period_sections(ctx, lambda p: figures.recurrence(con, p).to_dicts(), cols)
+    sb.table(cols, sections, freeze=True, empty_text="无巡察“回头看”")
+    items = figures.recurrence_items(con)
+    sb.caption(f"疑似整改不到位清单（全部年度，共{items.height}项）")
+    detail = [
+        Column("city_name", "所属地区", "text"),
+        Column("unit_name", "被巡察单位", "text"),
+        Column("category", "问题类别", "text"),
+        Column("prior_inspection_key", "前次巡视巡察", "text", group="前次（已整改完成）"),
+        Column("prior_entry_date", "进驻日期", "date", group="前次（已整改完成）"),
+        Column("prior_problems", "该类问题数", group="前次（已整改完成）"),
+        Column("lookback_inspection_key", "“回头看”", "text", group="巡察“回头看”"),
+        Column("lookback_entry_date", "进驻日期", "date", group="巡察“回头看”"),
+        Column("lookback_problems", "再次发现问题数", group="巡察“回头看”", alert=True),
+    ]
+    sb.table(detail, [(None, items.to_dicts())], empty_text="无疑似整改不到位的问题类别")
+    sb.footnotes(
+        [
+            _source_note(ctx) + "本表取自 rpt_recurrence 和 rpt_recurrence_items。",
+            CITY_SCOPE_NOTE,
+            "巡察方式含“回头看”的每次巡视巡察，与同一单位此前最近一次有效巡视巡察（任何组织单位）比较："
+            "前次某类问题全部整改完成的，为“前次已整改完成的问题类别”；“回头看”又发现该类问题的，"
+            "为“再次发现的问题类别”，即疑似整改不到位；复发率 = 再次发现 ÷ 前次已整改完成。",
+            "巡视巡察以“组织单位区划代码|届次|轮次|单位编码”标识；年度按“回头看”的进驻日期。",
+            YOY_NOTE,
         ]
     )
     sb.finish()
@@ -353,7 +610,7 @@ def sheet_quality(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) ->
     sb = SheetBuilder(
         book,
         fmt,
-        SHEETS[6],
+        "数据质量说明",
         f"{ctx.province_name}巡视巡察数据质量说明",
         ctx,
         max(ncols, 7),
@@ -361,7 +618,8 @@ def sheet_quality(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) ->
     )
     gate = figures.gate_summary(con)
     warnings = "；".join(
-        f"{w['rule']} {w.get('description') or ''}：{w['failing']}项" for w in gate["warnings"]
+        f"{w['rule']} {w.get('description') or V2_RULES.get(w['rule'], '')}：{w['failing']}项"
+        for w in gate["warnings"]
     )
     status = ctx.stale_notice or "最近一次刷新已通过全部阻断性检查并发布，本表为最新数据。"
     sb.caption("一、发布与质量检查")
@@ -387,10 +645,7 @@ def sheet_quality(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) ->
     ]
     cols += [Column(r, r, group="隔离行数（按规则）") for r in rules]
     cols += [Column("quarantined", "隔离行数合计", alert=True)]
-    rows = intake.to_dicts()
-    total = {"submitter_name": "合计", "row_kind": "total"}
-    total |= {c.key: int(intake[c.key].sum()) for c in cols[1:] if c.key in intake.columns}
-    sb.table(cols, [(None, [*rows, total])] if rows else [(None, [])])
+    sb.table(cols, [(None, intake.to_dicts())])
     sb.page_break()
     sb.caption("三、拒收文件明细")
     rejected = [
@@ -445,7 +700,8 @@ def sheet_quality(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) ->
             _source_note(ctx),
             "隔离行：未通过行级规则、未进入统计的行（R1 单位或机构名称无法识别；R2 必填项缺失或无法识别；"
             "R3 同一文件内编号重复；R4 交叉巡察派出区划与被巡察单位区划相同；"
-            "R5 问题或线索找不到所属巡视巡察；R6 日期先后矛盾）。隔离明细见已发布仓库 quarantine 表。",
+            "R5 问题或线索找不到所属巡视巡察、对照自查找不到共性问题；R6 日期先后矛盾；"
+            "R7 自查单位不在共性问题的自查范围内；R8 自查数字相互矛盾）。隔离明细见已发布仓库 quarantine 表。",
             "拒收文件：整个文件未载入（F1 无法读取；F2 没有工作表符合任何模板；F3 无法确定报送单位；"
             "F4 超出大小限制）。请报送单位按原因更正后重新报送。",
             "推算数按报送规范§6由巡视巡察安排表、问题台账、线索表计算；差额只提示、不阻断发布。",
@@ -455,7 +711,7 @@ def sheet_quality(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) ->
 
 
 def write_workbook(path: Path, con: Con, ctx: ReportContext) -> Path:
-    """Write all seven sheets; the file is written beside and renamed, never left half-done."""
+    """Write all sheets (SHEETS); the file is written beside and renamed, never left half-done."""
     tmp = path.with_name(f".{path.stem}.tmp.xlsx")
     book = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
     book.set_properties(
@@ -467,8 +723,12 @@ def write_workbook(path: Path, con: Con, ctx: ReportContext) -> Path:
     fmt = Formats(book)
     for writer in (
         sheet_overview,
+        sheet_outcomes,
         sheet_cross,
         sheet_rectification,
+        sheet_supervision,
+        sheet_common,
+        sheet_recurrence,
         sheet_clues,
         sheet_deployment,
         sheet_linkage,

@@ -16,7 +16,14 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("XUNCHA_SHARED", REPO.parent / "shared"))
+# ../shared beside the repository; from a git worktree (/work/wt/<branch>) the one above it.
+SHARED = Path(
+    os.environ.get("XUNCHA_SHARED")
+    or next(
+        (p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.is_dir()),
+        REPO.parent / "shared",
+    )
+)
 ACCEPTANCE = SHARED / "acceptance"
 ACCEPTANCE_V2 = SHARED / "acceptance-v2"
 

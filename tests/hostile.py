@@ -286,13 +286,24 @@ def _biff_records(data: bytes) -> list[tuple[int, bytes]]:
     return records
 
 
-def encrypted_xls(path: Path) -> Path:
+# Records RC4 encryption leaves in clear text (MS-XLS 2.2.10): BOF, FILEPASS, and a few
+# of the globals' shared-workbook records; BOUNDSHEET keeps its first 4 bytes (the offset).
+_CLEAR_RECORDS = frozenset({0x0809, 0x002F, 0x00E1, 0x0194, 0x0195, 0x0196, 0x0138})
+
+
+def encrypted_xls(path: Path, *, scramble: bool = False) -> Path:
     """An .xls whose workbook globals carry a FILEPASS record (RC4 CryptoAPI header).
 
     xlwt cannot encrypt, so its BIFF8 stream is patched: FILEPASS goes right after
     the first BOF (where Excel puts it) and every BOUNDSHEET offset moves by its size.
-    The record bodies are not actually encrypted; a reader must stop at FILEPASS.
+    Without `scramble` the record bodies are not actually encrypted; a reader must stop at
+    FILEPASS. With `scramble` every body RC4 would encrypt is overwritten by a fixed
+    pseudo-random stream, as ciphertext looks: record headers stay readable but a cell
+    record's "row" and "column" are noise (a real encrypted .xls used to be rejected F4
+    with a row in the billions). No tool here writes a really encrypted .xls.
     """
+    import random
+
     import xlwt
     from xlwt.CompoundDoc import XlsDoc
 
@@ -306,11 +317,15 @@ def encrypted_xls(path: Path) -> Path:
     body = struct.pack("<HHHI", 1, 2, 2, 0x04) + b"\x00" * 48
     filepass = struct.pack("<HH", 0x002F, len(body)) + body
     records = _biff_records(biff)
+    noise = random.Random(20240229)
     out = bytearray()
     for i, (rid, rec) in enumerate(records):
         if rid == 0x0085:  # BOUNDSHEET: first 4 bytes = absolute offset of the sheet's BOF
             offset = struct.unpack_from("<I", rec)[0] + len(filepass)
-            rec = struct.pack("<I", offset) + rec[4:]
+            rest = noise.randbytes(len(rec) - 4) if scramble else rec[4:]
+            rec = struct.pack("<I", offset) + rest
+        elif scramble and i > 0 and rid not in _CLEAR_RECORDS:
+            rec = noise.randbytes(len(rec))
         out += struct.pack("<HH", rid, len(rec)) + rec
         if i == 0:
             out += filepass
@@ -384,6 +399,7 @@ HOSTILE_EXPECTED: dict[str, str | None] = {
     f"{COUNTY_FOLDER}/hostile/XFD1048576 维度造假.xlsx": "F4",
     f"{COUNTY_FOLDER}/hostile/加密.xlsx": "F1",
     f"{COUNTY_FOLDER}/hostile/加密.xls": "F1",
+    f"{COUNTY_FOLDER}/hostile/加密 密文.xls": "F1",
     f"{COUNTY_FOLDER}/hostile/截断.xlsx": "F1",
     f"{COUNTY_FOLDER}/hostile/空文件.xlsx": "F1",
     f"{COUNTY_FOLDER}/hostile/网页错误页.xls": "F1",
@@ -410,6 +426,7 @@ def build_hostile_inbox(inbox: Path, outside: Path) -> dict[str, str | None]:
     far_cell(d / "XFD1048576 维度造假.xlsx", hide_dimension=True)
     encrypted_xlsx(d / "加密.xlsx")
     encrypted_xls(d / "加密.xls")
+    encrypted_xls(d / "加密 密文.xls", scramble=True)
     truncated_zip(d / "截断.xlsx")
     (d / "空文件.xlsx").write_bytes(b"")
     html_page_xls(d / "网页错误页.xls")

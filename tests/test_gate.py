@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +16,10 @@ import pytest
 from expectations.results import CheckResult, write_dq_results
 from expectations.suites import validate_marts
 from orchestration.assets.publish import GateClosed, publish
+from orchestration.assets.quality import run_quality_gate
+from orchestration.assets.warehouse import DBT_PROJECT_DIR, dbt_executable
+from orchestration.home import Home
+from orchestration.resources import XunchaSettings
 from tests.conftest import RefreshRun
 
 
@@ -72,3 +79,95 @@ def test_publish_refuses_when_a_blocking_check_failed(
         assert raw.fetchall()[0][0] == 0
     finally:
         con.close()
+
+
+def _dbt_build(project: Path, warehouse: Path, target: Path, select: str) -> None:
+    """`dbt build` of the report model and its tests, as the refresh runs it."""
+    env = os.environ | {
+        "XUNCHA_WAREHOUSE": str(warehouse),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    subprocess.run(
+        [
+            dbt_executable(),
+            "build",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target),
+            "--vars",
+            json.dumps({"as_of": "2025-03-15"}),
+            "--select",
+            select,
+            "--quiet",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+CORRUPTIONS = {
+    # One city's figure is off by one: the province no longer equals Σ cities + 省本级.
+    "B3": (
+        "cast(coalesce(p.found, 0) as bigint) as found,",
+        "cast(coalesce(p.found, 0) + (sp.scope_kind = '市')::int as bigint) as found,",
+    ),
+    # Completed problems counted twice: completed > found somewhere, a rate above 1.
+    "B2": (
+        "cast(coalesce(p.completed, 0) as bigint) as completed,",
+        "cast(coalesce(p.completed, 0) * 3 as bigint) as completed,",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(CORRUPTIONS))
+def test_a_wrong_figure_in_a_report_model_blocks_publishing(
+    acceptance_run: RefreshRun, tmp_path: Path, rule: str
+) -> None:
+    """A report model that prints a wrong figure (in a temporary copy of the dbt project,
+    the repository is not touched) fails its B2/B3 test, the real quality gate reads that
+    from dbt's results, and publishing refuses and keeps the published file; the same
+    steps with the model as it is publish."""
+    assert acceptance_run.returncode == 0, acceptance_run.stderr
+    old, new = CORRUPTIONS[rule]
+    published_before = acceptance_run.published.read_bytes()
+    outcomes: dict[str, list[str]] = {}
+    for variant in ("as is", "corrupted"):
+        home = Home(tmp_path / variant.replace(" ", "_"))
+        home.root.mkdir()
+        shutil.copyfile(acceptance_run.warehouse, home.warehouse)
+        shutil.copyfile(acceptance_run.published, home.published)
+        project = tmp_path / f"dbt_{variant.replace(' ', '_')}"
+        shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+        model = project / "models" / "marts" / "reports" / "rpt_overview.sql"
+        if variant == "corrupted":
+            text = model.read_text(encoding="utf-8")
+            assert old in text
+            model.write_text(text.replace(old, new), encoding="utf-8")
+        target = tmp_path / f"target_{variant.replace(' ', '_')}"
+        _dbt_build(project, home.warehouse, target, "rpt_overview")
+        shutil.copyfile(target / "run_results.json", home.root / "dbt_run_results.json")
+        shutil.copyfile(target / "manifest.json", home.root / "dbt_manifest.json")
+        checks = run_quality_gate(XunchaSettings(home=str(home.root), as_of="2025-03-15"))
+        outcomes[variant] = sorted(
+            {c.check for c in checks if c.blocking_failure and "rpt_overview" in c.check}
+        )
+        if variant == "as is":
+            assert outcomes[variant] == []
+            publish(home.warehouse, home.published, date(2025, 3, 15))
+            continue
+        assert outcomes[variant], "the wrong figure was not caught"
+        before = home.published.read_bytes()
+        with pytest.raises(GateClosed, match=rule):
+            publish(home.warehouse, home.published, date(2025, 3, 15))
+        assert home.published.read_bytes() == before
+        failed = {c.rule for c in checks if c.blocking_failure and "rpt_overview" in c.check}
+        assert rule in failed
+    assert acceptance_run.published.read_bytes() == published_before

@@ -73,8 +73,9 @@ def test_ingest_of_hostile_inbox_completes_under_memory_limit(ingested):
         ("实体炸弹.xlsx", "F4", ["实体", "sharedStrings"]),
         ("XFD1048576.xlsx", "F4", ["XFD", "1048576"]),
         ("XFD1048576 维度造假.xlsx", "F4", ["XFD", "1048576"]),
-        ("加密.xlsx", "F1", ["密码"]),
-        ("加密.xls", "F1", ["密码"]),
+        ("加密.xlsx", "F1", ["设有打开密码"]),
+        ("加密.xls", "F1", ["设有打开密码"]),
+        ("加密 密文.xls", "F1", ["设有打开密码"]),
         ("截断.xlsx", "F1", ["损坏"]),
         ("空文件.xlsx", "F1", ["0 字节"]),
         ("网页错误页.xls", "F1", ["网页"]),
@@ -180,11 +181,14 @@ def test_read_file_rejects(tmp_path, builder, rule):
     assert info.value.message
 
 
-def test_encrypted_xls_with_filepass_is_f1(tmp_path):
-    path = hostile.encrypted_xls(tmp_path / "f.xls")
+@pytest.mark.parametrize("scramble", [False, True], ids=["clear-bodies", "ciphertext"])
+def test_encrypted_xls_with_filepass_is_f1(tmp_path, scramble):
+    """(v2 §8 F1) FILEPASS is found before any record body is read as a cell position:
+    with the bodies scrambled as RC4 leaves them, the extent check used to say F4."""
+    path = hostile.encrypted_xls(tmp_path / "f.xls", scramble=scramble)
     with pytest.raises(FileRejected) as info:
         read_file(path)
-    assert info.value.rule == "F1" and "密码" in info.value.message
+    assert info.value.rule == "F1" and "设有打开密码" in info.value.message
 
 
 def test_same_xls_without_filepass_reads(tmp_path):

@@ -317,3 +317,93 @@ def test_symlink_is_ignored(inbox: Path, tmp_path: Path) -> None:
     (inbox / "乙县委巡察办").mkdir(parents=True)
     os.symlink(outside, inbox / "乙县委巡察办" / "link.xlsx")
     assert "乙县委巡察办/link.xlsx" not in files(ingest(inbox, tmp_path / "home"))
+
+
+def test_identical_copy_of_rejected_file_carries_its_rule(inbox: Path, tmp_path: Path) -> None:
+    """§7 (v2): the copy is `unchanged` with the rule and message of the file it copies; on a
+    rerun the rejected file itself is `unchanged` and still says why it was refused."""
+    src = write_xlsx(
+        inbox / "乙县委巡察办" / "旧版.xlsx", {"表1": [["说明"], ["本表不是任何模板"]]}
+    )
+    (inbox / "甲市委巡察办" / "转报").mkdir(parents=True)
+    shutil.copyfile(src, inbox / "甲市委巡察办" / "转报" / "旧版.xlsx")
+    home = tmp_path / "home"
+    con = ingest(inbox, home)
+    result = files(con)
+    status, rule, submitter, _, _, message = result["乙县委巡察办/旧版.xlsx"]
+    assert (status, rule, submitter) == ("rejected", "F2", None)
+    copy = result["甲市委巡察办/转报/旧版.xlsx"]
+    assert copy[:3] == ("unchanged", "F2", None)
+    assert "乙县委巡察办/旧版.xlsx" in copy[5] and message in copy[5]
+    con.close()
+    again = files(ingest(inbox, home))
+    assert again["乙县委巡察办/旧版.xlsx"][:3] == ("unchanged", "F2", None)
+    assert again["乙县委巡察办/旧版.xlsx"][5] == message
+    assert again["甲市委巡察办/转报/旧版.xlsx"][:3] == ("unchanged", "F2", None)
+
+
+DATE_WITH_TIME = [
+    ("WT001", "2024年3月15日 上午9时", date(2024, 3, 15)),
+    ("WT002", "2024-03-16 09:30", date(2024, 3, 16)),
+    ("WT003", "2024/3/17 9:30:00", date(2024, 3, 17)),
+    ("WT004", "2024年3月18日下午3时30分", date(2024, 3, 18)),
+    ("WT005", "2024年3月19日 晚上9点", date(2024, 3, 19)),
+]
+
+
+def _t2_with_times_xlsx(path: Path) -> Path:
+    """T2 with 完成日期 as text followed by a time, and as datetime cells with a time."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("表2")
+    stamp = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    ws.write_row(0, 0, ["填报单位：乙县委巡察办"])
+    ws.write_row(1, 0, [*T2_HEADER, "完成日期"])
+    rows = [*DATE_WITH_TIME, ("WT006", dt.datetime(2024, 3, 20, 17, 45), date(2024, 3, 20))]
+    for r, (code, done, _) in enumerate(rows, 2):
+        ws.write_row(r, 0, [code, 16, 1, "990101001", "其他", "已完成", ""])
+        if isinstance(done, dt.datetime):
+            ws.write_datetime(r, 7, done, stamp)
+        else:
+            ws.write_string(r, 7, done)
+    wb.close()
+    return path
+
+
+def _t2_with_times_xls(path: Path) -> Path:
+    import datetime as dt
+
+    import xlwt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("表2")
+    stamp = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm")
+    ws.write(0, 0, "填报单位：乙县委巡察办")
+    for c, label in enumerate([*T2_HEADER, "完成日期"]):
+        ws.write(1, c, label)
+    rows = [*DATE_WITH_TIME, ("WT006", dt.datetime(2024, 3, 20, 17, 45), date(2024, 3, 20))]
+    for r, (code, done, _) in enumerate(rows, 2):
+        for c, v in enumerate([code, 16, 1, "990101001", "其他", "已完成"]):
+            ws.write(r, c, v)
+        if isinstance(done, dt.datetime):
+            ws.write(r, 7, done, stamp)
+        else:
+            ws.write(r, 7, done)
+    wb.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("build", [_t2_with_times_xlsx, _t2_with_times_xls])
+def test_dates_followed_by_a_time_load_as_the_date(inbox: Path, tmp_path: Path, build) -> None:
+    """§4 (v2): a date followed by a time, as text or as a datetime cell, is the date."""
+    suffix = ".xlsx" if build is _t2_with_times_xlsx else ".xls"
+    build(inbox / "乙县委巡察办" / f"台账{suffix}")
+    con = ingest(inbox, tmp_path / "home")
+    assert quarantine(con) == []
+    got = dict(con.execute("SELECT problem_code, completed_date FROM raw_t2_problem").fetchall())
+    assert got == {code: day for code, _, day in DATE_WITH_TIME} | {"WT006": date(2024, 3, 20)}

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
+from python_calamine import CalamineWorkbook
 
 from orchestration.cli import main
 from orchestration.home import Home
@@ -27,6 +28,8 @@ from reports.generate import (
     office_binary,
 )
 from reports.workbook import SHEETS
+from tests.conftest import RefreshRun
+from tests.workbook_figures import verify_workbook
 
 ACCEPTANCE = Path("/work/shared/acceptance")
 AS_OF = date(2025, 3, 15)
@@ -154,7 +157,9 @@ def test_sheets_titles_headers_and_print_setup(refreshed: dict) -> None:
 def test_overview_equals_published_tables(refreshed: dict) -> None:
     sheet = refreshed["book"]["总体情况"]
     first, cols = header_map(sheet)
-    year_row, all_row = total_rows(sheet, first)
+    totals = total_rows(sheet, first)  # the year, its two 同比 rows, the cumulative period
+    assert len(totals) == 4
+    year_row, all_row = totals[0], totals[-1]
     for row, period in ((year_row, str(YEAR)), (all_row, "全部")):
         (rect,) = published_rows(
             refreshed["home"],
@@ -187,7 +192,8 @@ def test_cross_ratio_equals_rpt_clue_yield_ratio(refreshed: dict) -> None:
     sheet = refreshed["book"]["交叉巡察成效对比"]
     first, cols = header_map(sheet)
     group = "平均移交线索数之比（交叉÷非交叉）"
-    for row, period in zip(total_rows(sheet, first), (str(YEAR), "全部"), strict=True):
+    totals = total_rows(sheet, first)
+    for row, period in ((totals[0], str(YEAR)), (totals[-1], "全部")):
         (ratio,) = published_rows(
             refreshed["home"],
             "SELECT * FROM rpt_clue_yield_ratio WHERE scope_code = '390000' AND period = ?",
@@ -218,7 +224,11 @@ def test_rectification_ageing_adds_up(refreshed: dict) -> None:
     sheet = refreshed["book"]["整改进展"]
     first, cols = header_map(sheet)
     group = "未完成整改问题的整改时限"
-    end = next(r for r in range(first, sheet.max_row + 2) if sheet.cell(r, 1).value is None)
+    end = next(
+        r
+        for r in range(first, sheet.max_row + 2)
+        if sheet.cell(r, 1).value is None or str(sheet.cell(r, 1).value).startswith("同比")
+    )
     rows = [r for r in range(first, end) if sheet.cell(r, 2).value is not None]
     assert rows
     for r in rows:
@@ -321,3 +331,108 @@ def test_blocked_refresh_refuses_reports_unless_allowed(refreshed: dict, capsys)
     for sheet in book.worksheets:
         assert sheet.cell(2, 1).value == notice, sheet.title
     assert notice in html.read_text(encoding="utf-8")
+
+
+def test_every_workbook_figure_is_in_a_published_table(refreshed: dict) -> None:
+    """calamine reads the workbook back; every figure of every sheet is a published one
+    (同比: recomputed from the two published figures it compares)."""
+    verdict = verify_workbook(refreshed["paths"][0], refreshed["home"].published, YEAR)
+    assert verdict.missing == []
+    assert verdict.checked > 100
+
+
+def test_the_figure_check_catches_a_figure_that_is_not_published(
+    refreshed: dict, tmp_path: Path
+) -> None:
+    """The check above is not vacuous: one changed cell (a city's 发现问题数, or its 同比)
+    is reported."""
+    for section_offset in (0, 6):  # the year section's first city, then its 同比增减 row
+        book = openpyxl.load_workbook(refreshed["paths"][0])
+        sheet = book["总体情况"]
+        first, cols = header_map(sheet)
+        cell = sheet.cell(first + 1 + section_offset, cols["发现问题及整改/发现问题数"])
+        cell.value = cell.value + 1
+        changed = tmp_path / f"changed_{section_offset}.xlsx"
+        book.save(changed)
+        verdict = verify_workbook(changed, refreshed["home"].published, YEAR)
+        assert len(verdict.missing) == 1 and verdict.missing[0].startswith("总体情况")
+
+
+@pytest.fixture(scope="module")
+def v2_reports(acceptance_v2_run: RefreshRun, expected_v2: dict) -> dict:
+    assert acceptance_v2_run.returncode == 0, acceptance_v2_run.stderr[-2000:]
+    year = max(int(p) for p in expected_v2["periods"] if str(p).isdigit())
+    xlsx, html = generate_reports(acceptance_v2_run.home, year, allow_stale=False)
+    return {"xlsx": xlsx, "html": html, "year": year, "run": acceptance_v2_run}
+
+
+def _province(expected: dict, table: str, period: str) -> dict:
+    return next(
+        r
+        for r in expected[table]
+        if r["scope_code"] == expected["province_code"] and r["period"] == period
+    )
+
+
+def test_v2_workbook_figures_are_published_and_new_sheets_filled(
+    v2_reports: dict, expected_v2: dict
+) -> None:
+    verdict = verify_workbook(v2_reports["xlsx"], v2_reports["run"].published, v2_reports["year"])
+    assert verdict.missing == []
+    book = CalamineWorkbook.from_path(str(v2_reports["xlsx"]))
+    assert book.sheet_names == list(SHEETS)
+    text = {
+        name: " ".join(str(c) for row in book.get_sheet_by_name(name).to_python() for c in row)
+        for name in ("成效", "督办清单", "共性问题", "回头看")
+    }
+    year = str(v2_reports["year"])
+    out = _province(expected_v2, "rpt_outcomes", year)
+    assert "立行立改问题" in text["成效"] and "挽回经济损失" in text["成效"]
+    items = expected_v2["rpt_recurrence_items"]
+    assert f"疑似整改不到位清单（全部年度，共{len(items)}项）" in text["回头看"]
+    w4 = expected_v2["warnings"]["W4"]
+    assert f"共{len(w4)}个）" in text["共性问题"]
+    overdue_units = [u for u in expected_v2["rpt_rectification_by_unit"] if u["overdue"]]
+    top = sorted(overdue_units, key=lambda u: (-u["overdue"], u["completion_rate"], u["unit_code"]))
+    first_unit = top[0]["unit_name"]
+    assert f"逾期未完成整改问题最多的{min(20, len(top))}家单位" in text["督办清单"]
+    rows = book.get_sheet_by_name("督办清单").to_python()
+    listed = [r[2] for r in rows if r and r[0] == 1.0]
+    assert listed[0] == first_unit  # the first of the top-20 list
+    assert out["immediate"] >= 0
+
+
+def test_v2_brief_says_the_outcomes_in_the_seeds_phrasing(
+    v2_reports: dict, expected_v2: dict
+) -> None:
+    html = v2_reports["html"].read_text(encoding="utf-8")
+    year = str(v2_reports["year"])
+    o = _province(expected_v2, "rpt_outcomes", year)
+    done = (
+        "已全部整改完成"
+        if o["immediate_completed"] == o["immediate"]
+        else f"已整改完成{o['immediate_completed']}件"
+    )
+    assert (
+        f"移交立行立改问题{o['immediate']}件，其中民生问题{o['immediate_livelihood']}件，{done}"
+    ) in html
+    assert f"建立健全制度{o['institutions']}项" in html
+    loss = f"{o['recovered_loss_10k']:.1f}".removesuffix(".0")
+    assert f"挽回经济损失{loss}万元" in html
+    before = _province(expected_v2, "rpt_outcomes", str(int(year) - 1))
+    diff = o["immediate"] - before["immediate"]
+    word = "增加" if diff > 0 else "减少"
+    if diff:
+        assert f"立行立改问题{word}{abs(diff)}件" in html
+    c = _province(expected_v2, "rpt_common_problem_followup", year)
+    if c["common_problems"]:
+        assert (
+            f"提炼形成共性问题{c['common_problems']}项，推动{c['units_reported']}家单位对照自查"
+        ) in html
+        assert (
+            f"发现相关问题{c['problems_found']}个，制定整改措施{c['measures']}项，"
+            f"推动完善制度{c['institutions']}项"
+        ) in html
+    r = _province(expected_v2, "rpt_recurrence", year)
+    assert f"开展巡察“回头看”{r['lookback_inspections']}次" in html
+    assert "列入督办清单" in html

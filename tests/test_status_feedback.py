@@ -6,6 +6,7 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 
@@ -264,3 +265,56 @@ def _ingest_files(home: Home) -> list[dict]:
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     finally:
         con.close()
+
+
+# --- contract v2: T8 rows (R5–R8) and the W4 list of self-checks still owed ------------------
+
+
+def _sheet_rows(path: Path, sheet: str) -> list[tuple]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return list(book[sheet].iter_rows(values_only=True)) if sheet in book.sheetnames else []
+    finally:
+        book.close()
+
+
+def test_v2_feedback_lists_every_quarantined_row_and_the_self_checks_owed(
+    acceptance_v2_run, expected_v2: dict
+) -> None:
+    """Every quarantined row of the v2 corpus (R1–R8, T8 self-check rows included) is in its
+    submitter's 汇总; every unanswered obligation after 自查时限 (W4) is in the 未报送自查 sheet
+    of the office of the unit's region (the office that keeps the unit's T8), and nowhere else."""
+    assert acceptance_v2_run.returncode == 0, acceptance_v2_run.stderr[-2000:]
+    home = Home(acceptance_v2_run.home.resolve())
+    submitter_of = {f["path"]: f["submitter_code"] for f in expected_v2["files"]}
+    wanted: dict[str, set[tuple]] = {}
+    for row in expected_v2["quarantine_rows"]:
+        key = (row["file"], row["sheet"], row["row_number"], row["rule"])
+        wanted.setdefault(submitter_of[row["file"]], set()).add(key)
+    assert {r for rows in wanted.values() for *_, r in rows} >= {"R5", "R6", "R7", "R8"}
+    for code, keys in wanted.items():
+        path = _workbook(home, code)
+        assert path is not None, f"no feedback workbook for {code}"
+        listed = {
+            (r["文件"], r["工作表"], r["行号"], r["规则"])
+            for r in _summary_rows(path)
+            if r.get("行号")
+        }
+        assert keys <= listed, f"{code}: {sorted(keys - listed)}"
+
+    con = duckdb.connect(str(home.published), read_only=True)
+    try:
+        region_of = dict(con.execute("SELECT unit_code, region_code FROM dim_org").fetchall())
+    finally:
+        con.close()
+    owed: dict[str, set[tuple[str, str]]] = {}
+    for w in expected_v2["warnings"]["W4"]:
+        office = region_of[w["unit_code"]]
+        owed.setdefault(office, set()).add((w["common_problem_code"], w["unit_code"]))
+    assert len(owed) > 1  # several offices owe self-checks
+    for folder in home.feedback.iterdir():
+        path = _workbook(home, folder.name)
+        rows = _sheet_rows(path, "未报送自查") if path else []
+        got = {(r[2], r[5]) for r in rows[2:] if r and r[0]}
+        assert got == owed.get(folder.name, set()), folder.name
+    assert all(_workbook(home, office) for office in owed)

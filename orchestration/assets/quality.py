@@ -1,4 +1,4 @@
-"""The quality gate (contract §8): B1–B4 block publishing, W1–W3 are reported.
+"""The quality gate (contract §8): B1–B4 block publishing, W1–W4 are reported.
 
 Three kinds of evidence meet here: dbt tests (keys, relationships, B1–B3),
 Great Expectations suites on the marts (value and distribution rules), and
@@ -20,17 +20,39 @@ from orchestration.resources import WriterLock, XunchaSettings
 
 QUALITY_GATE = dg.AssetKey("quality_gate")
 BLOCKING_RULES = ("B1", "B2", "B3", "B4", "S1")
-WARNING_RULES = {rule: f"提示（不阻断发布）：{RULES[rule][1]}" for rule in ("W1", "W2", "W3")}
-FACT_TABLES = ("fct_inspection", "fct_problem", "fct_clue", "fct_linkage")
+WARNING_RULES = {
+    rule: f"提示（不阻断发布）：{text}"
+    for rule, text in (
+        *((r, RULES[r][1]) for r in ("W1", "W2", "W3")),
+        ("W4", "共性问题的自查时限已过，仍有单位未报送对照自查情况"),
+    )
+}
+FACT_TABLES = (
+    "fct_inspection",
+    "fct_problem",
+    "fct_clue",
+    "fct_linkage",
+    "fct_common_problem",
+    "fct_self_check",
+)
 MARTS_CHECKED = (
     "fct_inspection",
     "fct_problem",
     "fct_clue",
     "fct_linkage",
+    "fct_common_problem",
+    "fct_self_check",
+    "fct_common_problem_obligation",
     "rpt_clue_yield",
     "rpt_clue_yield_ratio",
     "rpt_rectification",
     "rpt_reconciliation",
+    "rpt_outcomes",
+    "rpt_common_problems",
+    "rpt_common_problem_followup",
+    "rpt_recurrence",
+    "rpt_recurrence_items",
+    "rpt_rectification_by_unit",
 )
 
 
@@ -109,7 +131,12 @@ def b4_row_counts(warehouse: Path, published: Path) -> list[CheckResult]:
 
 
 def warning_checks(warehouse: Path) -> list[CheckResult]:
-    """W1–W3 are counted from the marts that list them; they never block."""
+    """W1–W4 are counted from the marts that list them; they never block.
+
+    W4 (v2) counts the obligations of common problems whose 自查时限 has passed
+    without an answer; the list itself, one row per unit with the office that
+    owes it, is `fct_common_problem_obligation WHERE is_overdue_unanswered`.
+    """
     queries = {
         ("w1_reconciliation", "W1"): "SELECT count(*) FROM rpt_reconciliation",
         ("w2_missing_submissions", "W2"): (
@@ -118,6 +145,9 @@ def warning_checks(warehouse: Path) -> list[CheckResult]:
         ("w3_linkage_problems", "W3"): (
             "SELECT count(*) FROM fct_linkage "
             "WHERE NOT source_problem_exists OR target_problem_exists = false"
+        ),
+        ("w4_common_problem_overdue", "W4"): (
+            "SELECT count(*) FROM fct_common_problem_obligation WHERE is_overdue_unanswered"
         ),
     }
     checks = []
@@ -151,7 +181,7 @@ def run_quality_gate(settings: XunchaSettings) -> list[CheckResult]:
     key=QUALITY_GATE,
     group_name="quality",
     deps=[dg.AssetKey(name) for name in MARTS_CHECKED],
-    description="质量闸门：B1–B4 阻断发布，W1–W3 仅提示；结果写入 dq_results。",
+    description="质量闸门：B1–B4 阻断发布，W1–W4 仅提示；结果写入 dq_results。",
     check_specs=[
         dg.AssetCheckSpec(name=rule, asset=QUALITY_GATE, blocking=True, description=desc)
         for rule, desc in (
@@ -163,7 +193,7 @@ def run_quality_gate(settings: XunchaSettings) -> list[CheckResult]:
         )
     ]
     + [
-        # W1–W3 are shown beside the blocking rules but never stop publishing.
+        # W1–W4 are shown beside the blocking rules but never stop publishing.
         dg.AssetCheckSpec(name=rule, asset=QUALITY_GATE, blocking=False, description=desc)
         for rule, desc in WARNING_RULES.items()
     ],
@@ -198,7 +228,7 @@ def quality_gate(
 
 
 def _warning_check_results(checks: list[CheckResult]) -> Iterator[dg.AssetCheckResult]:
-    """W1–W3 as non-blocking checks: a warning severity, the count of rows that need a look."""
+    """W1–W4 as non-blocking checks: a warning severity, the count of rows that need a look."""
     for rule in WARNING_RULES:
         mine = [c for c in checks if c.rule == rule]
         flagged = [c for c in mine if c.status != "pass"]

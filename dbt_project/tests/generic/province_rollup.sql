@@ -3,10 +3,12 @@
   model            报表（含 scope_code、period 列）
   measures         需要核对的可加计数列
   partition_by     除 scope_code、period 外的分组列（可为空）
-  region_aggregate 报表所依据的分区划汇总模型（含 region_code、entry_year、partition_by 与 measures 列）
+  region_aggregate 报表所依据的分区划汇总模型（含 region_code、year_column、partition_by 与 measures 列）
+  year_column      分区划汇总中决定期间的年度列（默认进驻年度 entry_year；共性问题为推送年度）
+  tolerance        允许的绝对误差（默认 0 即严格相等；万元等小数求和可给 1e-6）
   返回全省行与“各市之和 + 省本级”不一致的期间/分组。
 -#}
-{% test province_rollup(model, measures, region_aggregate, partition_by=[]) %}
+{% test province_rollup(model, measures, region_aggregate, partition_by=[], year_column='entry_year', tolerance=0) %}
 {%- set keys = ['period'] + partition_by -%}
 with
 
@@ -45,7 +47,7 @@ city_sum as (
 
 own_by_year as (
     select
-        cast(a.entry_year as varchar) as period,
+        cast(a.{{ year_column }} as varchar) as period,
         {%- for k in partition_by %}
         a.{{ k }},
         {%- endfor %}
@@ -55,7 +57,7 @@ own_by_year as (
     from {{ region_aggregate }} as a
     inner join regions as r on a.region_code = r.region_code
     where r.city_code is null and r.province_code = (select p.province_code from province as p)
-    group by {{ (['a.entry_year'] + partition_by) | join(', ') }}
+    group by {{ (['a.' ~ year_column] + partition_by) | join(', ') }}
 ),
 
 own as (
@@ -101,6 +103,6 @@ select *
 from compared
 where
     {%- for m in measures %}
-    province_{{ m }} <> cities_plus_own_{{ m }}{{ ' or' if not loop.last }}
+    abs(province_{{ m }} - cities_plus_own_{{ m }}) > {{ tolerance }}{{ ' or' if not loop.last }}
     {%- endfor %}
 {% endtest %}

@@ -1,4 +1,4 @@
--- 文件清单（§9）：raw_ingest_files，隔离行数加上 dbt 阶段隔离（R4–R6）的行数；
+-- 文件清单（§9）：raw_ingest_files，隔离行数加上 dbt 阶段隔离（R4–R8）的行数；
 -- 入库行数相应减去这些行，使 rows_loaded + rows_quarantined 仍等于文件的明细行数。
 with
 

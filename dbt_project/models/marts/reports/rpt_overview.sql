@@ -1,0 +1,118 @@
+-- 总体情况（领导统计表“总体情况”“线索处置”和简报的数字来源）：
+-- 各市、省本级、全省 × 期间（“全部”和每个进驻年度），读取核心事实表 fct_inspection、fct_problem、fct_clue。
+with
+
+spine as (
+    {{ report_scope_spine() }}
+),
+
+inspections as (
+    select
+        unit_city_code,
+        unit_province_code,
+        entry_year
+    from {{ ref('fct_inspection') }}
+),
+
+problems as (
+    select
+        unit_city_code,
+        unit_province_code,
+        entry_year,
+        status,
+        is_overdue
+    from {{ ref('fct_problem') }}
+),
+
+clues as (
+    select
+        unit_city_code,
+        unit_province_code,
+        entry_year,
+        cadre_level,
+        disposal,
+        case_filed,
+        disciplined_count
+    from {{ ref('fct_clue') }}
+),
+
+inspection_counts as (
+    select
+        scope_code,
+        scope_kind,
+        period,
+        count(*) as inspections
+    from ({{ report_scope_fanout('inspections') }}) as x
+    group by scope_code, scope_kind, period
+),
+
+problem_counts as (
+    select
+        scope_code,
+        scope_kind,
+        period,
+        count(*) as found,
+        count(*) filter (where status = '已完成') as completed,
+        count(*) filter (where status = '整改中') as in_progress,
+        count(*) filter (where status = '未整改') as not_started,
+        count(*) filter (where status = '长期坚持') as long_term,
+        count(*) filter (where is_overdue) as overdue
+    from ({{ report_scope_fanout('problems') }}) as x
+    group by scope_code, scope_kind, period
+),
+
+clue_counts as (
+    select
+        scope_code,
+        scope_kind,
+        period,
+        count(*) as clues,
+        count(*) filter (where cadre_level = '县管干部') as county_cadre_clues,
+        count(*) filter (where disposal = '谈话函询') as disposal_talk,
+        count(*) filter (where disposal = '初步核实') as disposal_verify,
+        count(*) filter (where disposal = '暂存待查') as disposal_hold,
+        count(*) filter (where disposal = '予以了结') as disposal_closed,
+        count(*) filter (where disposal = '立案审查调查') as disposal_investigate,
+        count(*) filter (where disposal is null) as disposal_pending,
+        count(*) filter (where case_filed) as cases_filed,
+        coalesce(sum(disciplined_count), 0) as disciplined
+    from ({{ report_scope_fanout('clues') }}) as x
+    group by scope_code, scope_kind, period
+),
+
+final as (
+    select
+        sp.scope_code,
+        sp.scope_kind,
+        sp.scope_name,
+        sp.period,
+        cast(coalesce(i.inspections, 0) as bigint) as inspections,
+        cast(coalesce(p.found, 0) as bigint) as found,
+        cast(coalesce(p.completed, 0) as bigint) as completed,
+        cast(coalesce(p.in_progress, 0) as bigint) as in_progress,
+        cast(coalesce(p.not_started, 0) as bigint) as not_started,
+        cast(coalesce(p.long_term, 0) as bigint) as long_term,
+        cast(coalesce(p.overdue, 0) as bigint) as overdue,
+        cast(p.completed as double) / nullif(p.found, 0) as completion_rate,
+        cast(coalesce(c.clues, 0) as bigint) as clues,
+        cast(coalesce(c.county_cadre_clues, 0) as bigint) as county_cadre_clues,
+        cast(coalesce(c.disposal_talk, 0) as bigint) as disposal_talk,
+        cast(coalesce(c.disposal_verify, 0) as bigint) as disposal_verify,
+        cast(coalesce(c.disposal_hold, 0) as bigint) as disposal_hold,
+        cast(coalesce(c.disposal_closed, 0) as bigint) as disposal_closed,
+        cast(coalesce(c.disposal_investigate, 0) as bigint) as disposal_investigate,
+        cast(coalesce(c.disposal_pending, 0) as bigint) as disposal_pending,
+        cast(coalesce(c.cases_filed, 0) as bigint) as cases_filed,
+        cast(c.cases_filed as double) / nullif(c.clues, 0) as case_rate,
+        cast(coalesce(c.disciplined, 0) as bigint) as disciplined
+    from spine as sp
+    left join inspection_counts as i
+        on sp.scope_code = i.scope_code and sp.scope_kind = i.scope_kind and sp.period = i.period
+    left join problem_counts as p
+        on sp.scope_code = p.scope_code and sp.scope_kind = p.scope_kind and sp.period = p.period
+    left join clue_counts as c
+        on sp.scope_code = c.scope_code and sp.scope_kind = c.scope_kind and sp.period = c.period
+    order by sp.scope_order asc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc
+)
+
+select * from final
