@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import time
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ from datetime import datetime
 from typing import Any, TextIO
 
 import dagster as dg
+
+from reports.sheet import display_width  # columns a terminal gives text (CJK: two)
 
 STAGES = {
     "raw_layer": "解析入库",
@@ -32,11 +33,6 @@ STAGES = {
     "leader_reports": "领导报表",
 }
 BAR_WIDTH = 24
-
-
-def display_width(text: str) -> int:
-    """Columns a terminal gives `text` (CJK characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 @dataclass
