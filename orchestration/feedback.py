@@ -304,7 +304,14 @@ def with_names(text: str, names: dict[str, str]) -> str:
     """Each region or unit code in a message followed by its name: 580321（某县）."""
     if not names:
         return text
-    return CODE.sub(lambda m: f"{m[1]}（{names[m[1]]}）" if m[1] in names else m[1], text)
+
+    def named(m: re.Match[str]) -> str:
+        code, name = m[1], names.get(m[1])
+        if not name or text[max(0, m.start() - len(name) - 1) : m.start()].startswith(name):
+            return code  # unknown, or already written as 名称（代码）
+        return f"{code}（{name}）"
+
+    return CODE.sub(named, text)
 
 
 def own_label(column: str | None, own: list[str]) -> str | None:
