@@ -34,6 +34,8 @@ LOCK_NAME = "writer.lock"
 HISTORY_NAME = "writer_history.jsonl"
 WAIT_ENV = "XUNCHA_LOCK_WAIT"
 DEFAULT_WAIT_SECONDS = 300.0
+# A scheduled or sensor run queues behind a refresh started by hand: it waits longer.
+RUN_WAIT_SECONDS = 3600.0
 EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
 POLL_SECONDS = 0.2
 
@@ -65,6 +67,11 @@ def default_wait() -> float:
     except ValueError as exc:
         raise ValueError(f"环境变量 {WAIT_ENV} 应为等待秒数，实际为“{raw}”") from exc
     return max(value, 0.0)
+
+
+def run_wait() -> float:
+    """How long a Dagster run waits for the home: XUNCHA_LOCK_WAIT, else an hour."""
+    return default_wait() if os.environ.get(WAIT_ENV, "").strip() else RUN_WAIT_SECONDS
 
 
 def lock_path(home: Path) -> Path:

@@ -47,10 +47,10 @@ class WriterLock(dg.ConfigurableResource):
     """
 
     home: str = ""
-    wait_seconds: float = -1.0  # negative: XUNCHA_LOCK_WAIT or the default
+    wait_seconds: float = -1.0  # negative: XUNCHA_LOCK_WAIT, else lock.RUN_WAIT_SECONDS
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        from orchestration.lock import acquire
+        from orchestration.lock import acquire, run_wait
 
         run = context.dagster_run
         command = f"Dagster 运行 {run.run_id[:8]}" if run else "Dagster 运行"
@@ -58,7 +58,7 @@ class WriterLock(dg.ConfigurableResource):
         acquire(
             Home.from_env(self.home or None).root,
             command,
-            None if self.wait_seconds < 0 else self.wait_seconds,
+            run_wait() if self.wait_seconds < 0 else self.wait_seconds,
             say=log.warning if log else None,
         )
 

@@ -1,6 +1,6 @@
 """Publication history and rollback (orchestration/publications.py), on real refreshes.
 
-The acceptance inbox without 桐岗县's supplementary problem ledger is published,
+The acceptance inbox without one county's 2024 problem ledger (390122) is published,
 then with it (more problems); `xuncha publications` lists both with as-of date,
 refresh id, input fingerprint and row counts; `xuncha rollback` puts the first one
 back — the published file is then the first publication's, table by table — and
@@ -21,7 +21,7 @@ import pytest
 from orchestration import publications
 from tests import hostile, outputs
 
-SUPPLEMENT = Path("桐岗县委巡察办") / "2024年发现问题台账（补充）.xlsx"
+SUPPLEMENT = Path("390122") / "2024年发现问题及整改台账.xlsx"  # 73 problems
 
 
 def _xuncha(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

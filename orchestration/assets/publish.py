@@ -4,6 +4,7 @@ The new file is written whole beside the old one and renamed into place, so a
 reader opens either the previous or the new version, never half of one.
 """
 
+import contextlib
 import errno
 import os
 from datetime import date, datetime
@@ -99,6 +100,13 @@ def publication_id(published_at: datetime, refresh_id: str) -> str:
     return f"{published_at:%Y%m%d-%H%M%S}-{tag}"
 
 
+def _discard(path: Path) -> None:
+    """Remove `path` if it is there (on a read-only file system even unlinking a missing
+    name fails with EROFS, so look first)."""
+    if path.exists() or path.is_symlink():
+        path.unlink()
+
+
 def _temp_files(tmp: Path) -> list[Path]:
     return [tmp, tmp.with_name(tmp.name + ".wal")]
 
@@ -124,10 +132,10 @@ def publish(
         raise GateClosed("；".join(f"{r} {c}" for r, c, _, _ in failures))
     remove_stale_temp_files(published)
     tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
     published_at = datetime.now().replace(microsecond=0)
     pid = publication_id(published_at, refresh_id)
     try:
+        _discard(tmp)
         tables, counts = _write_new_file(
             warehouse, tmp, [as_of, published_at, pid, refresh_id, input_fingerprint]
         )
@@ -146,9 +154,11 @@ def publish(
         os.replace(tmp, published)
     except (OSError, duckdb.Error) as exc:
         for path in _temp_files(tmp):
-            path.unlink(missing_ok=True)
-        (published.parent / publications.DIR_NAME / f"{pid}.duckdb").unlink(missing_ok=True)
-        (published.parent / publications.DIR_NAME / f"{pid}.json").unlink(missing_ok=True)
+            _discard(path)
+        history = published.parent / publications.DIR_NAME
+        for path in (history / f"{pid}.duckdb", history / f"{pid}.json"):
+            with contextlib.suppress(OSError):  # a read-only history folder refuses even this
+                path.unlink()
         raise PublishFailed(_failure_text(exc, tmp)) from exc
     publications.prune(published.parent)
     return tables
