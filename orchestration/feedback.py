@@ -87,12 +87,6 @@ class Item:
     file_sha256: str | None = None
 
 
-# Contract v2 rules not (yet) in ingest.rules.RULES, for the 说明 sheet.
-V2_RULES: dict[str, str] = {
-    "R7": "共性问题对照自查表中的单位不在该共性问题的自查范围内",
-    "R8": "共性问题对照自查表的数字相互矛盾",
-    "W4": "共性问题的自查时限已过，仍有单位未报送对照自查情况",
-}
 OWED_HINT = (
     "以下单位在本机构所在区划内，应对照上级或本级下发的共性问题开展自查，自查时限已过仍未报送"
     "《共性问题对照自查表》：请督促其完成自查，并在本机构的对照自查表中补报（下发单位为其他机构时"
@@ -428,7 +422,7 @@ def _write_workbook(path: Path, fb: SubmitterFeedback, data: FeedbackData) -> No
             ("本清单涉及的规则：", text),
         ]
         rules = sorted({i.rule for i in fb.rejected + fb.rows} | ({"W4"} if fb.owed else set()))
-        lines += [(f"{r}：{RULES.get(r, ('', V2_RULES.get(r, '')))[1]}", text) for r in rules]
+        lines += [(f"{r}：{RULES.get(r, ('', ''))[1]}", text) for r in rules]
         for n, (line, fmt) in enumerate(lines):
             ws.write_string(n, 0, line, fmt)
             ws.set_row(n, row_height([(line, 110)], 20 if fmt is title else 14))

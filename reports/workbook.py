@@ -19,7 +19,6 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
 
-from orchestration.feedback import V2_RULES
 from reports import figures
 from reports.context import ALL_PERIOD, ReportContext, cn_date
 from reports.sheet import NOTES_SHEET, Column, Formats, SheetBuilder, write_notes_sheet
@@ -619,8 +618,7 @@ def sheet_quality(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) ->
     )
     gate = figures.gate_summary(con)
     warnings = "；".join(
-        f"{w['rule']} {w.get('description') or V2_RULES.get(w['rule'], '')}：{w['failing']}项"
-        for w in gate["warnings"]
+        f"{w['rule']} {w.get('description') or ''}：{w['failing']}项" for w in gate["warnings"]
     )
     status = ctx.stale_notice or "最近一次刷新已通过全部阻断性检查并发布，本表为最新数据。"
     sb.caption("一、发布与质量检查")

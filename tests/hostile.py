@@ -20,8 +20,10 @@ from pathlib import Path
 
 import xlsxwriter
 
+from tests.conftest import SHARED
+
 REPO = Path(__file__).resolve().parents[1]
-ACCEPTANCE = Path(os.environ.get("XUNCHA_SHARED", REPO.parent / "shared")) / "acceptance"
+ACCEPTANCE = SHARED / "acceptance"  # ../shared, also from a git worktree
 ACCEPTANCE_INBOX = ACCEPTANCE / "inbox"
 ACCEPTANCE_AS_OF = date(2025, 3, 15)
 
