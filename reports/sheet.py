@@ -194,6 +194,7 @@ class SheetBuilder:
         self._tables: list[tuple[int, int, int]] = []  # (header row, first body row, end row)
         self._keep: list[tuple[int, int]] = []  # (first, last) rows printed on one page
         self._repeat: tuple[int, int] | None = None
+        self._no_repeat = False  # a split (续表) sheet repeats no header (see table())
         self._used_cols: list[int] = []  # last sheet column of each table written
         self._tail_extra: dict[int, int] = {}  # table top → rows after it kept with its tail
         self._period_line: tuple[str, int] | None = None  # (text, last column) of line 2
@@ -270,15 +271,21 @@ class SheetBuilder:
         sections = [(label, list(rows)) for label, rows in sections]
         parts = self._split(columns, sections)
         if len(parts) > 1:
+            # Print titles are one per sheet: over a 续表 they would show the wrong columns,
+            # so the parts repeat no header; each 续表 starts a page under its own header.
+            self._no_repeat = True
             for n, part in enumerate(parts):
                 if n:
-                    self.caption(f"（续表{n}）")
+                    self.row += 1
+                    self.page_break()  # the caption row starts the page
+                    self._caption_row = self.row
+                    bold = self.f.get(bold=True, font_size=11, font_name=HEADER_FONT)
+                    self._merge_text(f"（续表{n}）", bold, 20)
                 keys = {c.key for c in part}
                 self.table(
                     part,
                     sections,
                     freeze=freeze and n == 0,
-                    repeat_header=repeat_header and n == 0,
                     vmerge=[k for k in vmerge if k in keys],
                     empty_text=empty_text,
                 )
@@ -292,7 +299,7 @@ class SheetBuilder:
         if freeze:
             self.ws.freeze_panes(self.row, 1)
         long = sum(len(rows) + (1 if label else 0) for label, rows in sections) > LONG_TABLE
-        if (repeat_header or long) and self._repeat is None:
+        if (repeat_header or long) and self._repeat is None and not self._no_repeat:
             # one set of print titles per sheet (Excel's limit): the first long table's
             self._repeat = (self.row - 2, self.row - 1)
             self.ws.repeat_rows(*self._repeat)
