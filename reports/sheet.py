@@ -651,13 +651,21 @@ def write_notes_sheet(book: Workbook, formats: Formats, ctx: ReportContext) -> N
     ws.merge_range(0, 0, 0, 1, "", title)
     ws.write_string(0, 0, f"{ctx.province_name}巡视巡察工作统计表口径说明", title)
     ws.set_row(0, 32)
-    ws.merge_range(1, 0, 1, 1, "", formats.get(align="left"))
-    ws.write_string(
-        1, 0, f"统计年度：{ctx.year}年　　数据截至：{ctx.as_of_text}", formats.get(align="left")
-    )
-    ws.set_row(1, 18)
-    ws.repeat_rows(0, 1)
-    row = 3
+    row = 1
+    if ctx.stale_notice:  # as on every other sheet (SheetBuilder._title)
+        stale = formats.get(
+            bold=True, font_color="#C00000", bg_color=FILLS["stale"], align="center", border=1
+        )
+        ws.merge_range(row, 0, row, 1, "", stale)
+        ws.write_string(row, 0, ctx.stale_notice, stale)
+        ws.set_row(row, 22)
+        row += 1
+    left = formats.get(align="left")
+    ws.merge_range(row, 0, row, 1, "", left)
+    ws.write_string(row, 0, f"统计年度：{ctx.year}年　　数据截至：{ctx.as_of_text}", left)
+    ws.set_row(row, 18)
+    ws.repeat_rows(0, row)
+    row += 2
     numerals = "一二三四五六七八九十"
     for n, (sheet, _title, notes) in enumerate(formats.notes):
         label = numerals[n] if n < len(numerals) else str(n + 1)
