@@ -37,6 +37,18 @@ DQ_SCHEMA = {
 }
 
 
+DQ_COLUMN_COMMENTS = {
+    "check_name": "检查名称（dbt: 开头的是 dbt 测试，gx: 开头的是数据期望，其余为程序检查）",
+    "rule": "规则编号（规范第 8 节：B1–B4、S1 阻断发布，W1–W3 仅提示）",
+    "rule_level": "规则级别：blocking 阻断发布，warning 仅提示",
+    "rule_description": "规则的中文说明",
+    "status": "检查结果：pass 通过，fail 不通过，warn 提示",
+    "failing_count": "不通过（或需提示）的行数或项数",
+    "examples": "不通过的示例（最多若干条），通过时为空",
+    "checked_at": "检查时间",
+}
+
+
 def write_dq_results(warehouse: Path, checks: list[CheckResult]) -> None:
     now = datetime.now().replace(microsecond=0)
     rows = []
@@ -67,5 +79,7 @@ def write_dq_results(warehouse: Path, checks: list[CheckResult]) -> None:
         con.execute(
             "COMMENT ON TABLE dq_results IS '质量检查结果：每项检查一行（规则、状态、不通过行数、示例）'"
         )
+        for column, comment in DQ_COLUMN_COMMENTS.items():
+            con.execute(f"COMMENT ON COLUMN dq_results.{column} IS '{comment}'")
     finally:
         con.close()

@@ -189,9 +189,19 @@ def _typed_cell(
         return None, str(exc)
     if value is None or value == []:
         if column.not_null:
-            return None, f"必填项“{column.label}”为空"
+            return None, _empty_message(column, raw)
         return column.default, None
     return value, None
+
+
+def _empty_message(column: Column, raw: object) -> str:
+    """issue 16: an empty (or "无", "/") required cell; for a choice column, the allowed values."""
+    text = (cell_text(raw) or "").strip()
+    what = f"填写的“{text}”不是有效内容" if text else "为空"
+    if column.enum:
+        allowed = "、".join(registry().enums[column.enum])
+        return f"必填项“{column.label}”{what}，应为：{allowed}"
+    return f"必填项“{column.label}”{what}"
 
 
 def _type_column(

@@ -13,6 +13,7 @@ import os
 import pickle
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -124,6 +125,7 @@ def parse_all(
     cache_dir: Path,
     workers: int | None,
     cache_key: bytes | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[dict[str, ParsedFile], int]:
     """Parsed result per hash; unchanged files come from the cache and are never re-read.
 
@@ -154,12 +156,16 @@ def parse_all(
                 )
                 for f in todo
             }
-            for sha, future in futures.items():
+            for done, (sha, future) in enumerate(futures.items(), 1):
                 results[sha] = pickle.loads(future.result())
+                if progress:
+                    progress(done, len(todo))
     else:
-        for f in todo:
+        for done, f in enumerate(todo, 1):
             data = _parse_to_cache(f.path, _cache_path(cache_dir, f.sha256), cache_key)
             results[f.sha256] = pickle.loads(data)
+            if progress:
+                progress(done, len(todo))
     return results, len(todo)
 
 
@@ -207,6 +213,7 @@ def run_ingest(
     *,
     workers: int | None = None,
     key: Key | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IngestSummary:
     """Ingest the whole inbox into `home/warehouse.duckdb`; bad files and rows never stop it.
 
@@ -223,7 +230,9 @@ def run_ingest(
     for f in files:
         first_of_hash.setdefault(f.sha256, f)
     unique = list(first_of_hash.values())
-    parsed, parsed_count = parse_all(unique, home / "cache" / "parse", workers, key.cache_key())
+    parsed, parsed_count = parse_all(
+        unique, home / "cache" / "parse", workers, key.cache_key(), progress
+    )
 
     recency = {
         f.sha256: Recency(

@@ -169,11 +169,13 @@ def _check_zip(path: Path) -> dict[str, str]:
     except RuntimeError as exc:  # e.g. "File is encrypted, password required"
         if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
             raise FileRejected("F1", PASSWORD_MESSAGE) from exc
-        raise FileRejected("F1", f"不是可读取的电子表格（{exc}）") from exc
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as exc:
-        raise FileRejected(
-            "F1", f"不是可读取的电子表格（压缩包损坏或不完整，可能是上传或拷贝中断：{exc}）"
-        ) from exc
+        raise FileRejected("F1", f"不是可读取的电子表格（{BROKEN_ZIP}）") from exc
+    except zipfile.BadZipFile as exc:
+        # issue 16: a clerk reads Chinese only, never the library's "File is not a zip file"
+        reason = NOT_A_ZIP if "not a zip" in str(exc).lower() else BROKEN_ZIP
+        raise FileRejected("F1", f"不是可读取的电子表格（{reason}）") from exc
+    except (zlib.error, EOFError, NotImplementedError, OSError) as exc:
+        raise FileRejected("F1", f"不是可读取的电子表格（{BROKEN_ZIP}）") from exc
 
 
 def _is_bomb(expanded: int, compressed: int) -> bool:
@@ -553,14 +555,28 @@ def _holds_value(value: object) -> bool:
     return value is not None and value != ""
 
 
+# --- issue 16: library errors in Chinese (calamine's "Cfb error: Invalid sector shift" …)
+NOT_A_ZIP = "文件扩展名是 .xlsx，但内容不是 Excel 工作簿：可能是改了扩展名的其他文件，请用 Excel 打开后另存为 .xlsx"
+BROKEN_ZIP = "文件已损坏或不完整，可能是上传或拷贝中途中断：请用 Excel 打开确认后重新报送"
+BROKEN_XLS = "旧版 .xls 文件的内部结构已损坏，无法读取：请用 Excel 打开后另存为 .xlsx 重新报送"
+BROKEN_SHEET = "文件内容已损坏或格式不受支持：请用 Excel 打开确认后另存为 .xlsx 重新报送"
+
+
 def _calamine_reason(exc: Exception) -> str:
+    """Why calamine could not read a file, in Chinese only (its own text is English)."""
     if isinstance(exc, python_calamine.PasswordError):
         return "文件设有打开密码（已加密），无法读取；请取消密码后重新报送"
-    text = str(exc)
-    lowered = text.lower()
+    lowered = str(exc).lower()
     if "password" in lowered or "encrypt" in lowered:
         return "文件设有打开密码（已加密），无法读取；请取消密码后重新报送"
-    return f"不是可读取的电子表格（文件已损坏：{text[:200] or type(exc).__name__}）"
+    if "cfb" in lowered or "sector" in lowered or "ole" in lowered:
+        return f"不是可读取的电子表格（{BROKEN_XLS}）"
+    if "zip" in lowered:
+        return f"不是可读取的电子表格（{BROKEN_ZIP}）"
+    return f"不是可读取的电子表格（{BROKEN_SHEET}）"
+
+
+# --- end issue 16
 
 
 # ----------------------------------------------------------------------------- csv

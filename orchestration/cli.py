@@ -6,16 +6,47 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Iterator, Sequence
-from datetime import date
 from pathlib import Path
 
 from orchestration.home import Home
+from orchestration.preflight import EXIT_USAGE, UserError, check_home, check_inbox, parse_as_of
 
-DBT_PROJECT_HINT = Path(__file__).resolve().parents[1] / "dbt_project"
+MAX_PATHS = 5
 EXIT_KEY = 3  # the encryption key is configured but cannot be used (ingest/secrets.py)
 
 
+def duckdb_command() -> str:
+    """The `duckdb` command of this installation (duckdb-cli in the project's venv)."""
+    candidate = Path(sys.executable).with_name("duckdb")
+    return str(candidate) if candidate.exists() else "duckdb"
+
+
+def _print_outputs(outcome) -> None:  # type: ignore[no-untyped-def]
+    """Where the operator finds what the refresh wrote."""
+    published = Path(outcome.home) / "published.duckdb"
+    print(f"  已发布仓库：{published}")
+    print(f"    命令行查询：{duckdb_command()} -readonly {published}")
+    outputs = outcome.outputs or {}
+    reports = outputs.get("reports") or []
+    if reports:
+        print("  领导报表：")
+        for path in reports:
+            print(f"    {path}")
+    feedback = outputs.get("feedback") or []
+    if feedback:
+        print(f"  退回修改清单：{len(feedback)} 个工作簿，位于 {Path(outcome.home) / 'feedback'}")
+        for path in feedback[:MAX_PATHS]:
+            print(f"    {path}")
+        if len(feedback) > MAX_PATHS:
+            print(f"    …… 另有 {len(feedback) - MAX_PATHS} 个")
+    if outcome.log_file:
+        print(f"  详细日志（dbt、Dagster）：{outcome.log_file}")
+
+
 def _print_refresh(outcome) -> None:  # type: ignore[no-untyped-def]
+    """The summary after the stage lines: the counts `xuncha status` shows, and the paths."""
+    from orchestration.status import Counts
+
     if outcome.unchanged:
         print(
             f"收件箱无变化（{outcome.inbox}），截至日期 {outcome.as_of}、模板与程序也与上次发布时相同："
@@ -24,24 +55,20 @@ def _print_refresh(outcome) -> None:  # type: ignore[no-untyped-def]
         print(f"发布位置：{Path(outcome.home) / 'published.duckdb'}")
         print("如需重新计算，请加 --force。")
         return
-    ingest = outcome.ingest
-    print(f"仓库位置：{Path(outcome.home) / 'warehouse.duckdb'}")
-    print(f"发布位置：{Path(outcome.home) / 'published.duckdb'}")
-    if ingest:
-        print(
-            "文件：载入 {files_loaded}，拒收 {files_rejected}，未变 {files_unchanged}，"
-            "被替代 {files_superseded}".format(**ingest)
-        )
-        print(f"行：载入 {ingest['rows_loaded']}，隔离 {ingest['rows_quarantined']}（入库阶段）")
-        by_rule = ingest.get("quarantined_by_rule") or {}
-        if by_rule:
-            print("按规则：" + "，".join(f"{k} {v}" for k, v in sorted(by_rule.items())))
-    for w in outcome.warnings:
-        print(f"提示 {w['rule']} {w['check']}：{w['failing_count']} 项")
     if outcome.published:
-        print(f"已发布，数据截至 {outcome.as_of}")
+        print(f"刷新完成：已发布，数据截至 {outcome.as_of}")
+    else:
+        print("刷新完成：未发布，上次发布的仓库保持不变。")
+    if outcome.counts:
+        counts = Counts(**outcome.counts)
+        print(f"  {counts.files_line()}")
+        print(f"  {counts.rows_line()}")
+    for w in outcome.warnings:
+        print(f"  提示 {w['rule']} {w['check']}：{w['failing_count']} 项")
+    print(f"  工作仓库：{Path(outcome.home) / 'warehouse.duckdb'}")
+    _print_outputs(outcome)
+    if outcome.published:
         return
-    print("未发布：上次发布的仓库保持不变。", file=sys.stderr)
     for f in outcome.blocking_failures:
         print(
             f"阻断 {f['rule']} {f['check']}：{f['failing_count']} 项；示例：{f['examples']}",
@@ -55,7 +82,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     from orchestration.refresh import run_refresh
 
     home = Home.from_env(args.home)
-    as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    as_of = parse_as_of(args.as_of)
+    check_home(home)
+    files = check_inbox(Path(args.inbox))
+    print(f"收件箱：{Path(args.inbox).resolve()}（{files} 个文件）；数据目录：{home.root}")
+    sys.stdout.flush()
     with _writer_errors() as failed:
         outcome = run_refresh(Path(args.inbox), home, as_of, force=args.force, wait=args.wait)
         _print_refresh(outcome)
@@ -97,10 +128,11 @@ def add_wait(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from orchestration.docs import generate_docs
+    from orchestration.docs import generate_docs, serve_docs
     from orchestration.lock import writer_lock
 
     home = Home.from_env(args.home)
+    generated = False
     with _writer_errors() as failed:
         with writer_lock(home.root, "xuncha docs", args.wait):
             try:
@@ -108,13 +140,15 @@ def cmd_docs(args: argparse.Namespace) -> int:
             except RuntimeError as exc:
                 print(f"错误：{exc}", file=sys.stderr)
                 return 1
+        generated = True
         print(f"数据字典（dbt 文档）已生成：{index}")
         print(f"单文件版（可直接用浏览器打开）：{index.with_name('static_index.html')}")
-        print(
-            f"或启动本地服务：cd {DBT_PROJECT_HINT} && dbt docs serve --target-path {index.parent}"
-        )
-        return 0
-    return failed.code
+        if not args.serve:
+            print(f"或启动本地网站：xuncha docs --serve --home {home.root}")
+    if not generated:
+        return failed.code
+    # served after the lock is released: a refresh may run while someone reads the docs
+    return serve_docs(home, args.port) if args.serve else 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -125,10 +159,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     home = Home.from_env(args.home)
     inbox = home.root / "demo_inbox"
+    as_of = parse_as_of(args.as_of)
+    check_home(home)
     with _writer_errors() as failed, writer_lock(home.root, "xuncha demo", args.wait):
         summary = generate_demo_inbox(inbox)
         print(f"演示省份收件箱：{inbox}（{summary.get('files_written', '?')} 个文件）")
-        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+        sys.stdout.flush()
         outcome = run_refresh(inbox, home, as_of, command="xuncha demo")
         _print_refresh(outcome)
         if outcome.published:
@@ -210,6 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     p = sub.add_parser("docs", help="生成数据字典（dbt 文档网站，含中文说明）")
     p.add_argument("--home")
+    p.add_argument("--serve", action="store_true", help="生成后在本机启动网站（Ctrl+C 退出）")
+    p.add_argument("--port", type=int, default=8080, help="--serve 的端口（默认 8080）")
     add_wait(p)
     p.set_defaults(func=cmd_docs)
 
@@ -243,8 +281,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         mod.register(sub)
 
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    parser.add_argument(
+        "--debug", action="store_true", help="出错时显示 Python 调用栈（供开发人员排查）"
+    )
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    args = parser.parse_args([a for a in argv if a != "--debug"])
+    try:
+        return int(args.func(args))
+    except UserError as exc:
+        if debug:
+            raise
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

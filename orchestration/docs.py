@@ -70,4 +70,29 @@ def generate_docs(home: Home) -> Path:
     return index
 
 
-__all__ = ["generate_docs"]
+def serve_docs(home: Home, port: int) -> int:
+    """Serve HOME/docs on 127.0.0.1:`port` until Ctrl+C (no dbt, no activated venv needed)."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class QuietHandler(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass  # one line per request would bury the address printed below
+
+    handler = functools.partial(QuietHandler, directory=str(home.docs))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        print(f"错误：无法在端口 {port} 启动网站（{exc.strerror}）：请用 --port 换一个端口。")
+        return 1
+    print(f"数据字典网站：http://127.0.0.1:{server.server_address[1]}/（Ctrl+C 退出）", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("已停止数据字典网站。")
+    finally:
+        server.server_close()
+    return 0
+
+
+__all__ = ["generate_docs", "serve_docs"]

@@ -60,7 +60,7 @@ FIX_HINTS: dict[str, str] = {
     "F1": "文件无法打开：请用 Excel 打开确认文件完好、未加密，另存为 .xlsx 后重新报送。",
     "F2": "文件中没有一张工作表能对应报送模板："
     "请按模板补齐表头中缺少的必填列（见问题说明）后重新报送。",
-    "F3": "无法确定报送单位：请在表头上方加一行“填报单位：××县委巡察办”（或写区划代码），"
+    "F3": "无法确定报送单位：请在表头上方加一行“填报单位：××市委巡察办”（或写区划代码），"
     "或把文件放在以本单位命名的文件夹中报送。",
     "F4": "文件超出大小或行列上限（50 MB、100 万行、500 列）："
     "请删除无关内容或拆分成几个文件后重新报送。",
@@ -70,7 +70,8 @@ FIX_HINTS: dict[str, str] = {
 HOW_TO = (
     "请按“汇总”表逐条改正原文件（行号即 Excel 左侧显示的行号），然后用同一文件名重新报送。",
     "改正后的文件经下一次刷新入库后，本清单中对应的条目会自动消失；全部改正后不再生成清单。",
-    "各“数字-工作表名”页按原表的表头列出有问题的行，标红的单元格是需要修改的位置。",
+    "各“数字-工作表名”页按原表的表头列出有问题的行，标红的单元格是需要修改的位置，"
+    "鼠标停在标红单元格上（或打印的批注）可看到问题说明。",
 )
 
 
@@ -120,6 +121,7 @@ class FeedbackData:
     submitters: dict[str, SubmitterFeedback]
     cells: dict[tuple[str, str, int], dict[str, str]]  # (sha, sheet, row) → header → text
     columns: dict[tuple[str, str], list[str]]  # (sha, sheet) → header labels in sheet order
+    names: dict[str, str] = field(default_factory=dict)  # region and unit code → name
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -168,6 +170,13 @@ def collect(home: Home) -> FeedbackData:
             if ("raw_r0_region" in tables or "dim_region" in tables)
             else {}
         )
+        names = dict(regions)
+        if "raw_t0_unit" in tables:
+            names |= dict(
+                con.execute(
+                    "SELECT unit_code, unit_name FROM raw_t0_unit WHERE is_current"
+                ).fetchall()
+            )
         as_of = None
         if "raw_refresh" in tables:
             got = con.execute("SELECT max(as_of) FROM raw_refresh").fetchone()
@@ -256,7 +265,7 @@ def collect(home: Home) -> FeedbackData:
         entry(office).owed.append(
             Owed(issuer or "", code, category or "", deadline, unit_code, unit_name or unit_code)
         )
-    return FeedbackData(as_of, submitters, cells, dict(columns))
+    return FeedbackData(as_of, submitters, cells, dict(columns), names)
 
 
 def workbook_name(fb: SubmitterFeedback) -> str:
@@ -282,46 +291,141 @@ def _norm(label: str) -> str:
     return re.sub(r"\s+", "", str(label).replace("\u3000", ""))
 
 
-def fix_text(item: Item) -> str:
+CODE = re.compile(r"(?<![0-9A-Za-z])([0-9]{6}(?:[0-9]{3})?)(?![0-9A-Za-z（(])")
+
+
+def with_names(text: str, names: dict[str, str]) -> str:
+    """Each region or unit code in a message followed by its name: 580321（某县）."""
+    if not names:
+        return text
+
+    def named(m: re.Match[str]) -> str:
+        code, name = m[1], names.get(m[1])
+        if not name or text[max(0, m.start() - len(name) - 1) : m.start()].startswith(name):
+            return code  # unknown, or already written as 名称（代码）
+        return f"{code}（{name}）"
+
+    return CODE.sub(named, text)
+
+
+def own_label(column: str | None, own: list[str]) -> str | None:
+    """The sheet's own header label for a quarantined column (named by the standard's label).
+
+    The label itself when the sheet has it; else the sheet's label that the registry maps
+    to a template column whose standard label (or name) is `column` (完成日期 → 办结日期).
+    """
+    from ingest.registry import registry
+    from ingest.text import normalize_header
+
+    if not column:
+        return None
+    target = _norm(column)
+    for label in own:
+        if _norm(label) == target:
+            return label
+    index = registry().header_index
+    for label in own:
+        for col in index.get(normalize_header(label), {}).values():
+            if _norm(col.label) == target or col.name == column:
+                return label
+    return None
+
+
+def shown_label(label: str) -> str:
+    """A header label as one line (a label written "办\n结日期" in the file is 办结日期)."""
+    return _norm(label)
+
+
+def fix_text(item: Item, names: dict[str, str] | None = None, label: str | None = None) -> str:
+    """What is wrong (codes named, the file's own column label) and how to fix it."""
     hint = FIX_HINTS.get(item.rule, "")
-    problem = f"问题：{item.message}" if item.message else ""
+    message = with_names(item.message, names or {})
+    if label and item.column_name and shown_label(label) != item.column_name:
+        message = message.replace(item.column_name, shown_label(label))
+    problem = f"问题：{message}" if message else ""
     return "\n".join(t for t in (problem, f"修改方法：{hint}" if hint else "") if t)
+
+
+def lines_needed(text: str, width: float) -> int:
+    """Printed lines of wrapped `text` in a column `width` characters wide."""
+    from reports.sheet import display_width
+
+    usable = max(int(width) - 1, 1) * 1  # a column of width w holds about w narrow characters
+    return sum(max(1, -(-display_width(part) // usable)) for part in str(text).split("\n"))
+
+
+def row_height(cells: list[tuple[str, float]], line: float = 14.0) -> float:
+    """Height of a row whose wrapped cells (text, column width) must all show in full."""
+    return line * max([lines_needed(t, w) for t, w in cells] or [1]) + 3
+
+
+def page_setup(ws, header_rows: int) -> None:  # type: ignore[no-untyped-def]
+    """A4 landscape, one page wide, header rows on every page, page numbers in the footer."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    if header_rows:
+        ws.repeat_rows(0, header_rows - 1)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _comment(ws, row: int, col: int, text: str) -> None:  # type: ignore[no-untyped-def]
+    ws.write_comment(row, col, text, {"x_scale": 3, "y_scale": 2.5, "font_name": "宋体"})
 
 
 def _write_workbook(path: Path, fb: SubmitterFeedback, data: FeedbackData) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
     try:
-        title = book.add_format({"bold": True, "font_size": 14})
+        base = {"font_name": "宋体", "font_size": 10}
+        title = book.add_format(base | {"bold": True, "font_size": 14, "font_name": "黑体"})
         head = book.add_format(
-            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
+            base
+            | {
+                "bold": True,
+                "bg_color": "#DDEBF7",
+                "border": 1,
+                "text_wrap": True,
+                "valign": "vcenter",
+                "align": "center",
+            }
         )
-        wrap = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
-        plain = book.add_format({"valign": "top", "border": 1})
-        bad = book.add_format({"valign": "top", "border": 1, "bg_color": "#FFC7CE"})
+        wrap = book.add_format(base | {"text_wrap": True, "valign": "top", "border": 1})
+        plain = book.add_format(base | {"valign": "top", "border": 1})
+        bad = book.add_format(
+            base
+            | {
+                "valign": "top",
+                "border": 1,
+                "text_wrap": True,
+                "bg_color": "#FFC7CE",
+                "font_color": "#9C0006",
+            }
+        )
+        text = book.add_format(base | {"text_wrap": True, "valign": "top"})
         who = f"{fb.name}（{fb.code}）" if fb.code != UNRESOLVED else UNRESOLVED
 
         # 说明
         ws = book.add_worksheet("说明")
-        ws.set_column(0, 0, 100)
+        ws.set_column(0, 0, 110)
+        page_setup(ws, 0)
         lines = [
             (f"{who}报送数据退回修改清单", title),
-            (f"生成时间：{datetime.now().replace(microsecond=0).isoformat(sep=' ')}", None),
-            (f"数据截至：{data.as_of or '—'}", None),
-            (f"退回的文件：{len(fb.rejected)} 个；未入库、需修改的数据行：{len(fb.rows)} 行", None),
-            (f"逾期未报送共性问题对照自查的单位：{len(fb.owed)} 个（见“未报送自查”）", None),
-            ("", None),
-            *((text, None) for text in HOW_TO),
-            ("", None),
-            ("本清单涉及的规则：", None),
+            (f"生成时间：{datetime.now().replace(microsecond=0).isoformat(sep=' ')}", text),
+            (f"数据截至：{data.as_of or '—'}", text),
+            (f"退回的文件：{len(fb.rejected)} 个；未入库、需修改的数据行：{len(fb.rows)} 行", text),
+            (f"逾期未报送共性问题对照自查的单位：{len(fb.owed)} 个（见“未报送自查”）", text),
+            ("", text),
+            *((line, text) for line in HOW_TO),
+            ("", text),
+            ("本清单涉及的规则：", text),
         ]
         rules = sorted({i.rule for i in fb.rejected + fb.rows} | ({"W4"} if fb.owed else set()))
-        lines += [(f"{r}：{RULES.get(r, ('', ''))[1]}", None) for r in rules]
-        for n, (text, fmt) in enumerate(lines):
-            if fmt:
-                ws.write_string(n, 0, text, fmt)
-            else:
-                ws.write_string(n, 0, text)
+        lines += [(f"{r}：{RULES.get(r, ('', ''))[1]}", text) for r in rules]
+        for n, (line, fmt) in enumerate(lines):
+            ws.write_string(n, 0, line, fmt)
+            ws.set_row(n, row_height([(line, 110)], 20 if fmt is title else 14))
 
         # 汇总
         ws = book.add_worksheet("汇总")
@@ -335,13 +439,16 @@ def _write_workbook(path: Path, fb: SubmitterFeedback, data: FeedbackData) -> No
             "规则",
             "问题说明及修改方法",
         ]
-        widths = [6, 48, 14, 8, 18, 22, 8, 90]
+        widths = [5, 30, 12, 6, 12, 16, 6, 60]
         for c, (h, w) in enumerate(zip(headers, widths, strict=True)):
             ws.set_column(c, c, w)
             ws.write_string(0, c, h, head)
+        ws.set_row(0, 20)
         ws.freeze_panes(1, 0)
+        page_setup(ws, 1)
         r = 1
         for item in fb.rejected:
+            fix = fix_text(item, data.names)
             ws.write_number(r, 0, r, plain)
             ws.write_string(r, 1, item.file_path, wrap)
             ws.write_string(r, 2, "（整个文件未入库）", wrap)
@@ -349,17 +456,36 @@ def _write_workbook(path: Path, fb: SubmitterFeedback, data: FeedbackData) -> No
             ws.write_blank(r, 4, None, plain)
             ws.write_blank(r, 5, None, plain)
             ws.write_string(r, 6, item.rule, plain)
-            ws.write_string(r, 7, fix_text(item), wrap)
+            ws.write_string(r, 7, fix, wrap)
+            ws.set_row(r, row_height([(item.file_path, widths[1]), (fix, widths[7])]))
             r += 1
         for item in fb.rows:
+            label = own_label(
+                item.column_name, data.columns.get((item.file_sha256 or "", item.sheet or ""), [])
+            )
+            column = shown_label(label) if label else (item.column_name or "")
+            fix = fix_text(item, data.names, label)
+            value = "" if item.value is None else str(item.value)
             ws.write_number(r, 0, r, plain)
             ws.write_string(r, 1, item.file_path, wrap)
             ws.write_string(r, 2, item.sheet or "", wrap)
             ws.write_number(r, 3, item.row_number or 0, plain)
-            ws.write_string(r, 4, item.column_name or "", wrap)
-            ws.write_string(r, 5, "" if item.value is None else str(item.value), wrap)
+            ws.write_string(r, 4, column, wrap)
+            ws.write_string(r, 5, value, bad)
+            _comment(ws, r, 5, fix)
             ws.write_string(r, 6, item.rule, plain)
-            ws.write_string(r, 7, fix_text(item), wrap)
+            ws.write_string(r, 7, fix, wrap)
+            ws.set_row(
+                r,
+                row_height(
+                    [
+                        (item.file_path, widths[1]),
+                        (column, widths[4]),
+                        (value, widths[5]),
+                        (fix, widths[7]),
+                    ]
+                ),
+            )
             r += 1
         ws.autofilter(0, 0, max(r - 1, 1), len(headers) - 1)
 
@@ -374,30 +500,73 @@ def _write_workbook(path: Path, fb: SubmitterFeedback, data: FeedbackData) -> No
         for n, ((file_path, sha, sheet), items) in enumerate(sorted(by_sheet.items()), start=1):
             ws = book.add_worksheet(_sheet_title(used, n, sheet))
             own = data.columns.get((sha, sheet), [])
-            ws.write_string(0, 0, f"文件：{file_path}    工作表：{sheet}", title)
-            fixed = ["行号", "规则", "问题说明及修改方法"]
-            for c, h in enumerate(fixed + own):
-                ws.write_string(1, c, h, head)
-            ws.set_column(0, 0, 7)
-            ws.set_column(1, 1, 6)
-            ws.set_column(2, 2, 60)
-            ws.set_column(3, 3 + max(len(own) - 1, 0), 16)
-            ws.freeze_panes(2, 3)
-            for k, item in enumerate(sorted(items, key=lambda i: (i.row_number or 0, i.rule))):
-                row = 2 + k
-                ws.write_number(row, 0, item.row_number or 0, plain)
-                ws.write_string(row, 1, item.rule, plain)
-                ws.write_string(row, 2, fix_text(item), wrap)
-                values = data.cells.get((sha, sheet, item.row_number or 0), {})
-                target = _norm(item.column_name or "")
-                for c, label in enumerate(own, start=3):
-                    fmt = bad if target and _norm(label) == target else plain
-                    ws.write_string(row, c, str(values.get(label, "")), fmt)
+            _write_source_sheet(
+                ws, file_path, sheet, own, items, data, (title, head, wrap, plain, bad)
+            )
         book.close()
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     os.replace(tmp, path)
+
+
+def _own_widths(own: list[str], rows: list[dict[str, str]]) -> list[int]:
+    """Each own column as wide as its longest value or header word, within 6–20 characters."""
+    from reports.sheet import display_width
+
+    widths = []
+    for label in own:
+        longest = max([display_width(str(r.get(label, ""))) for r in rows] + [4])
+        widths.append(max(6, min(20, max(longest, display_width(shown_label(label)) // 2) + 1)))
+    return widths
+
+
+def _write_source_sheet(ws, file_path, sheet, own, items, data, formats) -> None:  # type: ignore[no-untyped-def]
+    """The office's rows as written, its own header labels, each offending cell red with a comment."""
+    title, head, wrap, plain, bad = formats
+    ws.write_string(0, 0, f"文件：{file_path}    工作表：{sheet}", title)
+    fixed = ["行号", "规则", "问题说明及修改方法"]
+    rows = [
+        data.cells.get((items[0].file_sha256 or "", sheet, i.row_number or 0), {}) for i in items
+    ]
+    own_w = _own_widths(own, rows)
+    widths = [6, 6, 40, *own_w]
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    labels = fixed + [shown_label(label) for label in own]
+    for c, h in enumerate(labels):
+        ws.write_string(1, c, h, head)
+    ws.set_row(1, row_height([(h, w) for h, w in zip(labels, widths, strict=True)]))
+    ws.freeze_panes(2, 3)
+    page_setup(ws, 2)
+    for k, item in enumerate(sorted(items, key=lambda i: (i.row_number or 0, i.rule))):
+        row = 2 + k
+        label = own_label(item.column_name, own)
+        fix = fix_text(item, data.names, label)
+        ws.write_number(row, 0, item.row_number or 0, plain)
+        ws.write_string(row, 1, item.rule, plain)
+        ws.write_string(row, 2, fix, wrap)
+        values = data.cells.get((item.file_sha256 or "", sheet, item.row_number or 0), {})
+        targets = {label} if label else _key_labels(item, own)
+        cells = [(fix, widths[2])]
+        for c, col_label in enumerate(own, start=3):
+            value = str(values.get(col_label, ""))
+            cells.append((value, widths[c]))
+            if col_label in targets:
+                ws.write_string(row, c, value, bad)
+                _comment(ws, row, c, fix)
+            else:
+                ws.write_string(row, c, value, wrap)
+        if not targets:  # a whole-row problem: the row number is what is marked
+            ws.write_number(row, 0, item.row_number or 0, bad)
+            _comment(ws, row, 0, fix)
+        ws.set_row(row, row_height(cells))
+
+
+def _key_labels(item: Item, own: list[str]) -> set[str]:
+    """For a rule on several columns (R3's natural key: 届次、轮次、…), each of them."""
+    parts = re.split(r"[、,，/]", re.sub(r"（[^）]*）", "", item.column_name or ""))
+    return {label for part in parts if (label := own_label(part.strip(), own))}
 
 
 def _write_owed(book: xlsxwriter.Workbook, owed: list[Owed], head, wrap, plain) -> None:  # type: ignore[no-untyped-def]
@@ -411,6 +580,7 @@ def _write_owed(book: xlsxwriter.Workbook, owed: list[Owed], head, wrap, plain) 
         ws.set_column(c, c, w)
         ws.write_string(1, c, h, head)
     ws.freeze_panes(2, 0)
+    page_setup(ws, 2)
     for n, o in enumerate(owed, start=1):
         row = n + 1
         ws.write_number(row, 0, n, plain)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import dagster as dg
 
 REPO_DAGSTER_YAML = Path(__file__).resolve().parents[1] / "dagster.yaml"
+KEEP_LOGS = 10
 
 
 @dataclass
@@ -40,6 +41,10 @@ class RefreshOutcome:
     # True when nothing changed since the last publication and nothing was recomputed;
     # the other fields then describe that publication.
     unchanged: bool = False
+    counts: dict = field(default_factory=dict)  # orchestration.status.Counts of this refresh
+    outputs: dict = field(default_factory=dict)  # reports / feedback files written
+    log_file: str = ""  # HOME/logs/refresh-….log: dbt's and Dagster's output
+    stage_lines: list[str] = field(default_factory=list)
 
 
 def use_instance_home(home: Home) -> dg.DagsterInstance:
@@ -82,7 +87,7 @@ def run_refresh(
     home: Home,
     as_of: date | None = None,
     *,
-    log_level: str = "WARNING",
+    log_level: str = "INFO",
     force: bool = False,
     wait: float | None = None,
     command: str = "xuncha refresh",
@@ -126,12 +131,12 @@ def _materialize(
     log_level: str,
     current: fingerprint.Fingerprint | None,
 ) -> RefreshOutcome:
-    import dagster as dg
+    """Run the named `refresh_job` in-process, one line per stage; details to the log file."""
     import duckdb
 
     from orchestration.assets.ingest import RAW_LAYER
     from orchestration.assets.publish import PUBLISHED
-    from orchestration.definitions import all_assets, resources
+    from orchestration.progress import StageReporter, set_current
     from orchestration.resources import XunchaSettings
 
     settings = XunchaSettings(
@@ -139,21 +144,24 @@ def _materialize(
     )
     instance = use_instance_home(home)
     started = datetime.now().replace(microsecond=0)
-    result = dg.materialize(
-        all_assets(),
-        instance=instance,
-        resources=resources(settings),
-        raise_on_error=False,
-        tags={"xuncha/trigger": "cli", "xuncha/writer": "1"},
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-    )
+    log_path = new_log_path(home, started)
+    out = sys.stdout
+    with log_path.open("w", encoding="utf-8") as log:
+        reporter = StageReporter(out=out, log=log, terminal=_is_terminal(out), level=log_level)
+        set_current(reporter)
+        try:
+            result = _execute_refresh_job(settings, instance, log)
+        finally:
+            set_current(None)
     outcome = RefreshOutcome(
         published=False,
         as_of=as_of.isoformat(),
-        inbox=str(inbox),
+        inbox=str(inbox.resolve()),
         home=str(home.root),
         run_id=result.run_id,
         finished_at=datetime.now().replace(microsecond=0).isoformat(),
+        log_file=str(log_path),
+        stage_lines=list(reporter.lines),
     )
     for event in result.all_events:
         if event.event_type_value == "ASSET_MATERIALIZATION":
@@ -170,6 +178,8 @@ def _materialize(
         outcome.blocking_failures, outcome.warnings = _gate_findings(home, started)
     except duckdb.Error as exc:
         outcome.errors.append(f"无法读取质量检查结果：{exc}")
+    outcome.counts = _counts(home)
+    outcome.outputs = _outputs(home, started)
     if not outcome.published and not outcome.blocking_failures and not outcome.errors:
         outcome.errors.append("发布步骤未运行（上游失败或被跳过）")
     home.state_file.write_text(
@@ -178,6 +188,82 @@ def _materialize(
     if outcome.published and not outcome.errors and current is not None:
         fingerprint.remember(home, current, outcome.run_id)
     return outcome
+
+
+def _is_terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+
+
+def new_log_path(home: Home, started: datetime, keep: int = KEEP_LOGS) -> Path:
+    """HOME/logs/refresh-<time>.log for this refresh; the oldest beyond `keep` are removed."""
+    logs = home.root / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    for old in sorted(logs.glob("refresh-*.log"))[: -(keep - 1) or None]:
+        old.unlink(missing_ok=True)
+    return logs / f"refresh-{started:%Y%m%d-%H%M%S}.log"
+
+
+def _execute_refresh_job(settings, instance, log):  # type: ignore[no-untyped-def]
+    """The named `refresh_job` (as the schedule and the sensor run it), output to `log`.
+
+    dbt's output (which dagster-dbt writes to stdout) and anything else printed
+    during the run go to the log file; the stage lines go to the real stdout,
+    which the reporter holds. dbt writes no colour codes into that file.
+    """
+    import contextlib
+
+    import dagster as dg
+
+    from orchestration.definitions import all_assets, resources
+    from orchestration.progress import progress_logger
+    from orchestration.schedules import WRITER_TAG, refresh_job
+
+    defs = dg.Definitions(
+        assets=all_assets(),
+        resources=resources(settings),
+        jobs=[refresh_job],
+        loggers={"progress": progress_logger},
+    )
+    job = defs.resolve_job_def(refresh_job.name)
+    colours = os.environ.get("DBT_USE_COLORS")
+    os.environ["DBT_USE_COLORS"] = "false"
+    try:
+        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            return job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                tags={**WRITER_TAG, "xuncha/trigger": "cli"},
+                run_config={"loggers": {"progress": {}}},
+            )
+    finally:
+        if colours is None:
+            os.environ.pop("DBT_USE_COLORS", None)
+        else:
+            os.environ["DBT_USE_COLORS"] = colours
+
+
+def _counts(home: Home) -> dict:
+    """The file and row counts `xuncha status` shows (orchestration.status.Counts)."""
+    from orchestration.status import read_work, snapshot_counts
+
+    work = read_work(home.warehouse)
+    if work.snapshot is None:
+        return {}
+    return asdict(snapshot_counts(work.snapshot, work.effective_status))
+
+
+def _outputs(home: Home, since: datetime) -> dict[str, list[str]]:
+    """Report and feedback files this refresh wrote (modified since it started)."""
+    cutoff = since.timestamp() - 1
+    found: dict[str, list[str]] = {}
+    for name, folder in (("reports", home.reports), ("feedback", home.feedback)):
+        found[name] = sorted(
+            str(p)
+            for p in folder.rglob("*")
+            if p.is_file() and not p.name.startswith(".") and p.stat().st_mtime >= cutoff
+        )
+    return found
 
 
 def _gate_findings(home: Home, since: datetime) -> tuple[list[dict], list[dict]]:

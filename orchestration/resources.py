@@ -21,9 +21,14 @@ class XunchaSettings(dg.ConfigurableResource):
         return Home.from_env(self.home or None)
 
     def inbox_path(self):
+        """The inbox given to this run, else the configured one (schedule_config.configured_inbox)."""
         from pathlib import Path
 
-        return Path(self.inbox or os.environ.get("XUNCHA_INBOX") or self.home_paths().default_inbox)
+        from orchestration.schedule_config import configured_inbox
+
+        if self.inbox:
+            return Path(self.inbox)
+        return configured_inbox(self.home_paths()).path
 
     def as_of_date(self) -> date:
         """The as-of date: the setting, else XUNCHA_AS_OF (a scheduled run's), else today."""

@@ -10,6 +10,7 @@ environment variable of the Dagster process (`xuncha ui`, the daemon):
 | monthly report run | `0 8 1 * *` (1st, 08:00) | `XUNCHA_REPORT_CRON` |
 | inbox sensor interval (seconds) | `60` | `XUNCHA_INBOX_SENSOR_SECONDS` |
 | schedules and sensor on when first loaded | `running` | `XUNCHA_AUTOMATION` (or `stopped`) |
+| inbox the sensor watches | the inbox of the last refresh, else `HOME/inbox` | `XUNCHA_INBOX` (`xuncha ui --inbox`) |
 
 Once an operator switches a schedule or the sensor on or off in the UI, Dagster
 keeps that choice in its storage; `XUNCHA_AUTOMATION` only sets the initial state.
@@ -17,9 +18,13 @@ keeps that choice in its storage; `XUNCHA_AUTOMATION` only sets the initial stat
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from orchestration.home import Home
 
 DEFAULTS = {
     "XUNCHA_TIMEZONE": "Asia/Shanghai",
@@ -64,3 +69,37 @@ def schedule_config() -> ScheduleConfig:
     if config.inbox_sensor_seconds < 5:
         raise ValueError("XUNCHA_INBOX_SENSOR_SECONDS 不能小于 5 秒")
     return config
+
+
+@dataclass(frozen=True, slots=True)
+class InboxSetting:
+    path: Path
+    source: str  # where the path came from, in Chinese, for the UI and the sensor's messages
+
+
+def configured_inbox(home: Home | None = None) -> InboxSetting:
+    """The inbox an unattended refresh reads: XUNCHA_INBOX, else the last refresh's, else HOME/inbox.
+
+    An operator who refreshed `--inbox D:/报送` and then opens the UI expects the sensor
+    to watch that folder, not an empty HOME/inbox nobody configured.
+    """
+    home = home or Home.from_env()
+    env = (os.environ.get("XUNCHA_INBOX") or "").strip()
+    if env:
+        return InboxSetting(Path(env).resolve(), "环境变量 XUNCHA_INBOX")
+    last = _last_refresh_inbox(home)
+    if last is not None:
+        return InboxSetting(last, f"上次刷新所用的收件箱（{home.state_file.name}）")
+    return InboxSetting(home.default_inbox, "默认位置（数据目录下的 inbox）")
+
+
+def _last_refresh_inbox(home: Home) -> Path | None:
+    """The inbox recorded by the last refresh of this home, when it was recorded as absolute."""
+    try:
+        state = json.loads(home.state_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    inbox = state.get("inbox") if isinstance(state, dict) else None
+    if not inbox or not Path(inbox).is_absolute():
+        return None
+    return Path(inbox)

@@ -23,7 +23,7 @@ import dagster as dg
 
 from ingest.inbox import InboxFile, scan_inbox
 from orchestration.resources import XunchaSettings
-from orchestration.schedule_config import schedule_config
+from orchestration.schedule_config import configured_inbox, schedule_config
 from orchestration.schedules import WRITER_TAG, refresh_job
 
 
@@ -63,7 +63,13 @@ def evaluate_inbox(
 ) -> tuple[dg.RunRequest | dg.SkipReason, InboxCursor]:
     """One tick: the decision and the cursor to store (pure apart from reading the inbox)."""
     if not inbox.is_dir():
-        return dg.SkipReason(f"收件箱不存在：{inbox}"), InboxCursor(requested=cursor.requested)
+        return (
+            dg.SkipReason(
+                f"收件箱不存在：{inbox}。请设置环境变量 XUNCHA_INBOX，"
+                "或用 xuncha ui --inbox 目录 启动界面"
+            ),
+            InboxCursor(requested=cursor.requested),
+        )
     files = scan_inbox(inbox)
     now = snapshot(files)
     nxt = InboxCursor(files=now, requested=cursor.requested)
@@ -94,6 +100,7 @@ def evaluate_inbox(
 
 def _build_inbox_sensor() -> dg.SensorDefinition:
     config = schedule_config()
+    inbox = configured_inbox()
 
     @dg.sensor(
         name="inbox_sensor",
@@ -104,7 +111,11 @@ def _build_inbox_sensor() -> dg.SensorDefinition:
             if config.automation_running
             else dg.DefaultSensorStatus.STOPPED
         ),
-        description="收件箱有新文件或文件内容变化、且文件已复制完成时，触发一次完整刷新。",
+        description=(
+            "收件箱有新文件或文件内容变化、且文件已复制完成时，触发一次完整刷新。"
+            f"监视的收件箱：{inbox.path}（{inbox.source}）。"
+        ),
+        metadata={"收件箱": str(inbox.path), "收件箱来源": inbox.source},
     )
     def inbox_sensor(context: dg.SensorEvaluationContext, settings: XunchaSettings):
         inbox = settings.inbox_path()

@@ -22,14 +22,6 @@ import duckdb
 from orchestration.home import Home
 
 MAX_LISTED = 10
-INGEST_KEYS = (
-    "files_loaded",
-    "files_rejected",
-    "files_unchanged",
-    "files_superseded",
-    "rows_loaded",
-    "rows_quarantined",
-)
 
 
 @dataclass
@@ -41,6 +33,67 @@ class Snapshot:
     files: list[tuple] = field(default_factory=list)  # file_path, sha, submitter, status, rule, msg
     quarantine: list[tuple] = field(default_factory=list)  # file_path, sheet, row, rule, msg, code
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The one set of file and row counts the refresh summary and `xuncha status` both print."""
+
+    files: int
+    loaded: int
+    rejected: int
+    duplicates: int
+    superseded: int
+    rows_quarantined: int
+    by_rule: dict[str, int]
+    rejected_by_rule: dict[str, int] = field(default_factory=dict)
+
+    def files_line(self) -> str:
+        why = "，".join(f"{k} {v}" for k, v in sorted(self.rejected_by_rule.items()))
+        return (
+            f"文件 {self.files} 个：载入 {self.loaded}，拒收 {self.rejected}"
+            + (f"（{why}）" if why else "")
+            + f"，重复（与另一文件内容相同，已跳过）{self.duplicates}，被替代 {self.superseded}"
+        )
+
+    def rows_line(self) -> str:
+        rules = "，".join(f"{k} {v}" for k, v in sorted(self.by_rule.items()))
+        return f"隔离行 {self.rows_quarantined}" + (f"（{rules}）" if rules else "")
+
+
+def snapshot_counts(snap: Snapshot, effective: dict[str, str] | None = None) -> Counts:
+    """Counts of a snapshot: rejected = has an F rule; a duplicate = a later copy of a hash.
+
+    A file whose status is "unchanged" (as before) counts as what it was before:
+    `effective` maps its hash to that status (WorkState.effective_status).
+    """
+    effective = effective or {}
+    seen: set[str] = set()
+    rejected_by_rule: Counter = Counter()
+    rejected = duplicates = superseded = 0
+    for _path, sha, _code, status, rule, _msg in snap.files:
+        if sha in seen:
+            duplicates += 1
+            continue
+        seen.add(sha)
+        if status == "unchanged":
+            status = effective.get(sha, status)
+        if rule:
+            rejected += 1
+            rejected_by_rule[rule] += 1
+        elif status == "superseded":
+            superseded += 1
+    files = len(snap.files)
+    return Counts(
+        files=files,
+        loaded=files - rejected - duplicates - superseded,
+        rejected=rejected,
+        duplicates=duplicates,
+        superseded=superseded,
+        rows_quarantined=len(snap.quarantine),
+        by_rule=dict(Counter(r[3] for r in snap.quarantine)),
+        rejected_by_rule=dict(rejected_by_rule),
+    )
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -98,6 +151,8 @@ class WorkState:
     snapshot: Snapshot | None = None
     inbox_hashes: set[str] = field(default_factory=set)
     submission_dates: dict[str, date] = field(default_factory=dict)  # sha → 填报日期 or mtime
+    # sha → the last status other than "unchanged" it had (raw_file_history)
+    effective_status: dict[str, str] = field(default_factory=dict)
     error: str | None = None
 
 
@@ -126,6 +181,13 @@ def read_work(path: Path) -> WorkState:
             ).fetchall()
             if day is not None
         }
+        if history == "raw_file_history":
+            state.effective_status = dict(
+                con.execute(
+                    "SELECT file_sha256, arg_max(status, refreshed_at) FROM raw_file_history "
+                    "WHERE status <> 'unchanged' GROUP BY 1"
+                ).fetchall()
+            )
         snap = Snapshot(label="工作仓库（尚未发布）")
         if "dim_region" in tables:
             snap.regions = dict(
@@ -192,14 +254,10 @@ def status_lines(home: Home, inbox: str | None = None) -> list[str]:
             out.append("刷新结果：成功，已发布")
         else:
             out.append("刷新结果：未发布（上次发布的仓库保持不变）")
-        ingest = last.get("ingest") or {}
-        if ingest:
-            n = {k: ingest.get(k, 0) for k in INGEST_KEYS}
-            out.append(
-                f"入库：文件载入 {n['files_loaded']}，拒收 {n['files_rejected']}，"
-                f"未变 {n['files_unchanged']}，被替代 {n['files_superseded']}；"
-                f"行载入 {n['rows_loaded']}，入库阶段隔离 {n['rows_quarantined']}"
-            )
+        counts = last.get("counts") or {}
+        if counts:  # what the refresh's summary printed (Counts, from its warehouse)
+            c = Counts(**counts)
+            out.append(f"入库：{c.files_line()}；{c.rows_line()}")
     else:
         out.append("上次刷新：尚无刷新记录")
 
@@ -351,10 +409,12 @@ def latest_scheduled_refresh(home: Home) -> str | None:
     try:
         with dg.DagsterInstance.from_config(str(home.dagster)) as instance:
             records = instance.get_run_records(
-                filters=dg.RunsFilter(job_name="refresh_job"), limit=1
+                filters=dg.RunsFilter(job_name="refresh_job"), limit=50
             )
     except Exception as exc:  # the UI's storage is optional for status
         return f"调度刷新：无法读取 Dagster 运行记录（{_short(exc, 100)}）"
+    # `xuncha refresh` runs the same named job; those are reported from last_refresh.json
+    records = [r for r in records if r.dagster_run.tags.get("xuncha/trigger") != "cli"]
     if not records:
         return None
     record = records[0]
@@ -364,7 +424,9 @@ def latest_scheduled_refresh(home: Home) -> str | None:
     trigger = run.tags.get("xuncha/trigger") or (
         "调度" if run.tags.get("dagster/schedule_name") else "界面"
     )
-    trigger = {"schedule": "调度", "inbox_sensor": "收件箱传感器"}.get(trigger, trigger)
+    trigger = {"schedule": "调度", "inbox_sensor": "收件箱传感器", "cli": "命令行"}.get(
+        trigger, trigger
+    )
     state = RUN_STATUS.get(run.status.value, run.status.value)
     return f"调度刷新（Dagster）：最近一次 {stamp}，{trigger}触发，运行 ID {run.run_id}，{state}"
 

@@ -48,8 +48,12 @@ def cmd_ui(args: argparse.Namespace) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     if args.inbox:
         os.environ["XUNCHA_INBOX"] = str(Path(args.inbox).resolve())
+    from orchestration.schedule_config import configured_inbox
+
+    inbox = configured_inbox(home)
     command = dagster_dev_command(args.port)
     print(f"Dagster 界面：http://127.0.0.1:{args.port}（数据目录 {home.root}，Ctrl+C 退出）")
+    print(f"收件箱传感器监视：{inbox.path}（{inbox.source}）")
     sys.stdout.flush()
     try:
         os.execve(command[0], command, os.environ)
@@ -63,5 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("ui", help="启动 Dagster 界面（调度、传感器、运行记录）")
     p.add_argument("--home", help="数据目录（默认 XUNCHA_HOME 或 ./var）")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"端口（默认 {DEFAULT_PORT}）")
-    p.add_argument("--inbox", help="收件箱（默认 XUNCHA_INBOX 或 数据目录/inbox）")
+    p.add_argument(
+        "--inbox", help="收件箱（默认 XUNCHA_INBOX，否则上次刷新所用的收件箱，否则 数据目录/inbox）"
+    )
     p.set_defaults(func=cmd_ui)

@@ -384,8 +384,16 @@ def _signed(v: float | None, kind: str) -> str:
 
 
 def overview_table(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> str:
+    headers, rows = overview_rows(con, ctx)
+    return _table(headers, rows, {5})
+
+
+def overview_rows(
+    con: duckdb.DuckDBPyConnection, ctx: ReportContext
+) -> tuple[list[str], list[tuple[list[str], str]]]:
     """总体情况 per city, 省本级 and province; then the province's 同比 (difference and
-    percentage, the completion rate in percentage points) when the year before exists."""
+    percentage, the completion rate in percentage points) when the year before exists.
+    (headers, [(cells, row kind)]), for the HTML and the Word brief alike."""
     current = figures.overview(con, ctx.period).to_dicts()
     rows = [
         (
@@ -408,7 +416,7 @@ def overview_table(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> str:
         rows.append(([f"全省同比增幅（较{ctx.year - 1}年）", *pcts], "yoy"))
     headers = ["地区", "巡视巡察党组织数", "发现问题", "完成整改", "完成率", "逾期未完成"]
     headers += ["移交线索", "其中县管干部", "立案", "处分人数"]
-    return _table(headers, rows, {5})
+    return headers, rows
 
 
 def _ci(r: dict, key: str) -> str:
@@ -417,6 +425,14 @@ def _ci(r: dict, key: str) -> str:
 
 
 def cross_table(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> str:
+    headers, rows = cross_rows(con, ctx)
+    return _table(headers, rows, set())
+
+
+def cross_rows(
+    con: duckdb.DuckDBPyConnection, ctx: ReportContext
+) -> tuple[list[str], list[tuple[list[str], str]]]:
+    """交叉巡察成效对比 per city and province: (headers, [(cells, row kind)])."""
     rows = [
         (
             [
@@ -435,7 +451,21 @@ def cross_table(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> str:
     ]
     headers = ["地区", "交叉巡察次数", "交叉平均线索", "非交叉巡察次数", "非交叉平均线索"]
     headers += ["比值（倍）", "95%置信区间", "分层调整后比值"]
-    return _table(headers, rows, set())
+    return headers, rows
+
+
+def plain_notes(ctx: ReportContext) -> list[str]:
+    """The brief's notes in plain Chinese (no file names or estimator names)."""
+    published = f"，发布于{ctx.published_at:%Y-%m-%d %H:%M}" if ctx.published_at else ""
+    return [
+        f"数据来源：已发布的数据仓库，数据截至{ctx.as_of_text}{published}；"
+        "各项数字与同日生成的《巡视巡察工作统计表》一致。",
+        "统计归属：县（市、区）和市直单位计入所属市，省直单位计入省本级；年度按巡视巡察进驻日期。",
+        "交叉巡察比较口径：县管单位的巡视巡察，不含对村（社区）巡察；比值 = 交叉与非交叉巡察平均"
+        "每次移交线索数之比，并给出95%置信区间；分层调整后比值按市和年度分层加权计算，"
+        "排除各地交叉巡察比重不同带来的偏差。",
+        f"逾期：整改状态不是“已完成”且整改时限早于{ctx.as_of_text}的问题。",
+    ]
 
 
 def charts(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> str:
@@ -479,15 +509,7 @@ def render_brief(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> str:
     published = f"，发布于{ctx.published_at:%Y-%m-%d %H:%M}" if ctx.published_at else ""
     stale = f'<div class="stale">{escape(ctx.stale_notice)}</div>' if ctx.stale_notice else ""
     items = "".join(f"<li>{escape(s)}</li>" for s in headlines(con, ctx))
-    notes = [
-        f"数据来源：已发布数据仓库 published.duckdb，数据截至{ctx.as_of_text}{published}；"
-        "各项数字与同日生成的《巡视巡察工作统计表》一致。",
-        "统计归属：县（市、区）和市直单位计入所属市，省直单位计入省本级；年度按巡视巡察进驻日期。",
-        "交叉巡察比较口径：县管单位的巡视巡察，不含对村（社区）巡察；比值 = 交叉与非交叉巡察平均"
-        "每次移交线索数之比，95%置信区间 exp(ln RR ± 1.96×√(1/c₁ + 1/c₀))，c₁、c₀ 为两组线索数；"
-        "分层调整为按市×年度的 Mantel–Haenszel 估计。",
-        f"逾期：整改状态不是“已完成”且整改时限早于{ctx.as_of_text}的问题。",
-    ]
+    notes = plain_notes(ctx)
     note_html = "".join(f"<p>{escape(n)}</p>" for n in notes)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'

@@ -18,6 +18,7 @@ from orchestration.home import Home
 from reports import figures
 from reports.brief import brief_name, write_brief
 from reports.context import RefreshState, ReportContext, stale_notice
+from reports.docx_brief import docx_name, write_docx
 from reports.workbook import workbook_name, write_workbook
 
 PDF_TIMEOUT_SECONDS = 300
@@ -72,7 +73,8 @@ def report_year_for(home: Path, as_of_year: int) -> int | None:
 
 
 def generate_reports(home: Path, year: int | None, allow_stale: bool) -> list[Path]:
-    """Write the workbook and the brief for `year` (None = latest year); return their paths."""
+    """Write the workbook and the brief (HTML and Word) for `year` (None = latest year);
+    return their paths: [workbook, HTML brief, Word brief]."""
     h = Home(Path(home).resolve())
     if not h.published.exists():
         raise ReportError(f"尚未发布数据（找不到 {h.published}），请先运行 xuncha refresh")
@@ -87,9 +89,10 @@ def generate_reports(home: Path, year: int | None, allow_stale: bool) -> list[Pa
         out.mkdir(parents=True, exist_ok=True)
         xlsx = write_workbook(out / workbook_name(ctx.year), con, ctx)
         html = write_brief(out / brief_name(ctx.year), con, ctx)
+        docx = write_docx(out / docx_name(ctx.year), con, ctx)
     finally:
         con.close()
-    return [xlsx, html]
+    return [xlsx, html, docx]
 
 
 def office_binary() -> str | None:

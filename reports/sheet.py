@@ -60,6 +60,43 @@ FILLS = {
 }
 MAX_WIDTH = {"text": 30, "wrap": 46}
 NULL_TEXT = "—"
+NOTES_SHEET = "口径说明"
+NOTES_POINTER = f"注：数据来源、统计口径和指标解释见“{NOTES_SHEET}”表。"
+LONG_TABLE = 15  # rows: a table this long may run over a page, so its header repeats
+ORPHAN_ROWS = 3  # never fewer than this many rows of a table alone on a page
+# A4 landscape, margins 0.5" left/right and 0.6" top/bottom, footer: what a page holds (points,
+# and column-width units of 10 pt text: about 7 px = 1.85 mm each).
+PAGE_WIDTH_UNITS = (297 - 2 * 12.7) / 1.85
+PAGE_HEIGHT_PT = (210 - 2 * 15.24) / 25.4 * 72 - 24
+DEFAULT_ROW_PT = 15.0
+MIN_SCALE = 0.75  # 10 pt text printed at no less than 7.5 pt: wider tables are split
+
+# Technical words a leader should not meet in a printout, and what the 口径说明 says instead.
+PLAIN_WORDS = (
+    ("已发布数据仓库 published.duckdb", "已发布的数据仓库"),
+    ("published.duckdb", "已发布的数据仓库"),
+    ("（发布前经质量检查 B3 核对）", "（发布前已逐项核对）"),
+    ("分层调整后之比为 Mantel–Haenszel 估计：", "分层调整后之比："),
+    ("Mantel–Haenszel 估计", "分层加权估计"),
+    ("Mantel–Haenszel", "分层加权"),
+    ("置信区间用 Greenland–Robins 方差。", "并据此计算置信区间。"),
+    ("Greenland–Robins 方差", "相应的方差"),
+    ("Greenland–Robins", "相应"),
+    ("隔离明细见已发布仓库 quarantine 表", "隔离明细见各单位的退回修改清单"),
+    (
+        "按泊松率之比的对数法：exp(ln RR ± 1.96×√(1/c₁ + 1/c₀))，c₁、c₀ 分别为交叉、非交叉巡察的线索数；",
+        "由交叉、非交叉两组的线索数算出（比值的对数加减1.96倍标准误）；",
+    ),
+)
+
+
+def plain_chinese(text: str) -> str:
+    """A note as a leader reads it: no file names, rule codes of the gate or estimator names."""
+    import re
+
+    for technical, plain in PLAIN_WORDS:
+        text = text.replace(technical, plain)
+    return re.sub(r"质量检查 ?B[1-4]", "质量检查", text)
 
 
 def display_width(text: str) -> int:
@@ -96,6 +133,8 @@ class Formats:
     def __init__(self, book: Workbook) -> None:
         self.book = book
         self._cache: dict[tuple, Any] = {}
+        # (sheet name, sheet title, notes in plain Chinese) for the 口径说明 sheet
+        self.notes: list[tuple[str, str, list[str]]] = []
 
     def get(self, **props: Any) -> Any:
         key = tuple(sorted(props.items()))
@@ -121,6 +160,8 @@ def _text_of(value: Any, kind: str) -> str:
         return f"{value * 100:.1f}%"
     if kind in ("ratio", "rate") and isinstance(value, int | float):
         return f"{value:.2f}"
+    if kind == "delta_rate" and isinstance(value, int | float):
+        return f"{value:+.2f}"
     if isinstance(value, date | datetime):
         return "2025-03-15"
     return str(value)
@@ -140,6 +181,8 @@ class SheetBuilder:
         period_text: str | None = None,
     ) -> None:
         self.ws: Worksheet = book.add_worksheet(name)
+        self.name = name
+        self.title = title
         self.f = formats
         self.ctx = ctx
         self.ncols = max(ncols, 4)
@@ -147,6 +190,14 @@ class SheetBuilder:
         self.row = 0
         self._wrapped: list[tuple[int, int, str]] = []  # (row, first column, text)
         self._breaks: list[int] = []
+        self._heights: dict[int, float] = {}  # rows given a height (the rest: DEFAULT_ROW_PT)
+        self._tables: list[tuple[int, int, int]] = []  # (header row, first body row, end row)
+        self._keep: list[tuple[int, int]] = []  # (first, last) rows printed on one page
+        self._repeat: tuple[int, int] | None = None
+        self._no_repeat = False  # a split (续表) sheet repeats no header (see table())
+        self._used_cols: list[int] = []  # last sheet column of each table written
+        self._tail_extra: dict[int, int] = {}  # table top → rows after it kept with its tail
+        self._period_line: tuple[str, int] | None = None  # (text, last column) of line 2
         self._title(title, period_text or f"统计年度：{ctx.year}年，另列{ctx.all_years_label}")
 
     # --- page furniture -------------------------------------------------
@@ -154,8 +205,13 @@ class SheetBuilder:
         self.ws.merge_range(self.row, 0, self.row, self.ncols - 1, "", fmt)
         self.ws.write_string(self.row, 0, text, fmt)
         if height:
-            self.ws.set_row(self.row, height)
+            self.set_height(self.row, height)
         self.row += 1
+
+    def set_height(self, row: int, height: float) -> None:
+        """A row's height, remembered for the page breaks finish() works out."""
+        self.ws.set_row(row, height)
+        self._heights[row] = height
 
     def _title(self, title: str, period_text: str) -> None:
         fmt = self.f.get(bold=True, font_size=16, font_name=HEADER_FONT, align="center")
@@ -169,10 +225,12 @@ class SheetBuilder:
         left = self.f.get(align="left")
         right = self.f.get(align="right")
         self.ws.merge_range(self.row, 0, self.row, half - 1, "", left)
-        self.ws.write_string(self.row, 0, f"{period_text}　　数据截至：{self.ctx.as_of_text}", left)
+        line = f"{period_text}　　数据截至：{self.ctx.as_of_text}"
+        self.ws.write_string(self.row, 0, line, left)
+        self._period_line = (line, half - 1)
         self.ws.merge_range(self.row, half, self.row, self.ncols - 1, "", right)
         self.ws.write_string(self.row, half, "单位：个、件、人、%", right)
-        self.ws.set_row(self.row, 18)
+        self.set_height(self.row, 18)
         self.row += 1
 
     def page_break(self) -> None:
@@ -182,6 +240,7 @@ class SheetBuilder:
     def caption(self, text: str) -> None:
         """A bold line above a secondary table (一、二、… on the 数据质量说明 sheet)."""
         self.row += 1
+        self._caption_row = self.row
         self._merge_text(text, self.f.get(bold=True, font_size=11, font_name=HEADER_FONT), 20)
 
     # --- tables ---------------------------------------------------------
@@ -204,14 +263,47 @@ class SheetBuilder:
         vmerge: Sequence[str] = (),
         empty_text: str = "无",
     ) -> None:
-        """Two-level header, then rows; a section label becomes a full-width grey row."""
+        """Two-level header, then rows; a section label becomes a full-width grey row.
+
+        A table too wide to print at MIN_SCALE on one A4 width is split: its leading
+        text columns, then as many of the others as fit, the rest in a 续表 below.
+        """
+        sections = [(label, list(rows)) for label, rows in sections]
+        parts = self._split(columns, sections)
+        if len(parts) > 1:
+            # Print titles are one per sheet: over a 续表 they would show the wrong columns,
+            # so the parts repeat no header; each 续表 starts a page under its own header.
+            self._no_repeat = True
+            for n, part in enumerate(parts):
+                if n:
+                    self.row += 1
+                    self.page_break()  # the caption row starts the page
+                    self._caption_row = self.row
+                    bold = self.f.get(bold=True, font_size=11, font_name=HEADER_FONT)
+                    self._merge_text(f"（续表{n}）", bold, 20)
+                keys = {c.key for c in part}
+                self.table(
+                    part,
+                    sections,
+                    freeze=freeze and n == 0,
+                    vmerge=[k for k in vmerge if k in keys],
+                    empty_text=empty_text,
+                )
+            return
         layout = self._layout(columns)
         right = layout[-1][1]
+        self._used_cols.append(right)
+        caption = getattr(self, "_caption_row", None)
+        header_row = self.row
         self._header(columns, layout)
         if freeze:
             self.ws.freeze_panes(self.row, 1)
-        if repeat_header:
-            self.ws.repeat_rows(self.row - 2, self.row - 1)
+        long = sum(len(rows) + (1 if label else 0) for label, rows in sections) > LONG_TABLE
+        if (repeat_header or long) and self._repeat is None and not self._no_repeat:
+            # one set of print titles per sheet (Excel's limit): the first long table's
+            self._repeat = (self.row - 2, self.row - 1)
+            self.ws.repeat_rows(*self._repeat)
+        first_body = self.row
         wrote = False
         for label, rows in sections:
             if label:
@@ -226,6 +318,69 @@ class SheetBuilder:
             self.ws.merge_range(self.row, 0, self.row, right, "", fmt)
             self.ws.write_string(self.row, 0, empty_text, fmt)
             self.row += 1
+        top = caption if caption is not None and caption >= header_row - 2 else header_row
+        self._tables.append((top, first_body, self.row))
+        self._caption_row = None
+
+    def _estimate(
+        self, columns: Sequence[Column], sections: list[tuple[str | None, list]]
+    ) -> list[int]:
+        """Roughly the width each column will need (header and values), before writing."""
+        widths = []
+        for col in columns:
+            if "\n" in col.label:
+                need = max(display_width(line) for line in col.label.splitlines())
+            else:
+                w = display_width(col.label)
+                need = w if w <= 8 else max(math.ceil(w / (2 if col.group else 3)), 8)
+            need += 2
+            limit = MAX_WIDTH.get(col.kind, 40)
+            for _label, rows in sections:
+                for r in rows:
+                    shown = col.shown_as(r)
+                    text = _text_of(r.get(shown.key), shown.kind)
+                    longest = max((display_width(x) for x in text.splitlines() or [""]), default=0)
+                    need = max(need, min(longest + 2, limit))
+            widths.append(need * col.span)
+        return widths
+
+    def _split(
+        self, columns: Sequence[Column], sections: list[tuple[str | None, list]]
+    ) -> list[list[Column]]:
+        """Column groups that each print at MIN_SCALE or larger (one group: no split)."""
+        if any(c.stretch for c in columns):
+            return [list(columns)]
+        widths = self._estimate(columns, sections)
+        room = 0.9 * PAGE_WIDTH_UNITS / MIN_SCALE  # 0.9: headers and title lines add a little
+        if sum(widths) <= room:
+            return [list(columns)]
+        lead = 0
+        while lead < len(columns) - 1 and columns[lead].kind in ("text", "wrap"):
+            lead += 1
+        lead = max(lead, 1)
+        head, head_w = list(columns[:lead]), sum(widths[:lead])
+        parts: list[list[Column]] = []
+        current: list[Column] = []
+        used = head_w
+        i = lead
+        while i < len(columns):
+            j = i  # a header group stays together
+            while (
+                j + 1 < len(columns)
+                and columns[i].group
+                and columns[j + 1].group == columns[i].group
+            ):
+                j += 1
+            block, block_w = list(columns[i : j + 1]), sum(widths[i : j + 1])
+            if current and used + block_w > room:
+                parts.append(head + current)
+                current, used = [], head_w
+            current += block
+            used += block_w
+            i = j + 1
+        if current:
+            parts.append(head + current)
+        return parts
 
     def _header(self, columns: Sequence[Column], layout: list[tuple[int, int]]) -> None:
         fmt = self.f.get(
@@ -262,8 +417,8 @@ class SheetBuilder:
             self.ws.write_string(top, first, col.group, fmt)
             self._grow(first, group_last, math.ceil(display_width(col.group) / 2) + 2)
             i = j
-        self.ws.set_row(top, 28)
-        self.ws.set_row(bottom, 28)
+        self.set_height(top, 28)
+        self.set_height(bottom, 28)
         self.row += 2
 
     def _grow(self, first: int, last: int, need: int) -> None:
@@ -404,28 +559,132 @@ class SheetBuilder:
 
     # --- footnotes and print setup ---------------------------------------
     def footnotes(self, notes: Sequence[str]) -> None:
+        """The sheet's notes go to the 口径说明 sheet in plain Chinese; here, one pointer line."""
+        self.f.notes.append((self.name, self.title, [plain_chinese(n) for n in notes]))
         self.row += 1
-        fmt = self.f.get(text_wrap=True, align="left", valign="top", font_size=9)
-        # Footnotes are 9 pt against the 11 pt the column width unit assumes.
-        chars_per_line = max(int(sum(self.widths[: self.ncols]) * 1.25) - 4, 20)
-        for n, note in enumerate(notes):
-            text = ("注：" if n == 0 else "　　") + note
-            lines = max(1, math.ceil(display_width(text) / chars_per_line))
-            self._merge_text(text, fmt, 14 * lines + 4)
+        fmt = self.f.get(align="left", valign="top", font_size=10)
+        self._merge_text(NOTES_POINTER, fmt, 18)
+        if self._tables:  # printed with the last rows of the table above, never alone
+            top, body, end = self._tables[-1]
+            self._tables[-1] = (top, body, self.row)
+            self._tail_extra[top] = self.row - end
 
     def finish(self) -> None:
+        used = max((end for end in self._used_cols), default=self.ncols - 1)
+        for i in range(used + 1, self.ncols):  # columns only a split table's title spans
+            self.widths[i] = 1
+        if self._period_line is not None:  # "数据截至：2025年4月1日" must not be cut
+            text, last = self._period_line
+            self._grow(0, last, display_width(text) + 2)
         for i, width in enumerate(self.widths):
             self.ws.set_column(i, i, width)
         for row, first, text in self._wrapped:
             width = max(sum(self.widths[first : self.ncols]) - 2, 10)
             lines = sum(max(1, math.ceil(display_width(p) / width)) for p in text.splitlines())
-            self.ws.set_row(row, 14 * max(lines, 1) + 3)
+            self.set_height(row, 14 * max(lines, 1) + 3)
         self.ws.set_landscape()
         self.ws.set_paper(9)  # A4
         self.ws.fit_to_pages(1, 0)
         self.ws.center_horizontally()
         self.ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        self.ws.set_footer("&C第 &P 页，共 &N 页")
+        self.ws.set_footer(f"&C{self.name}　第 &P 页，共 &N 页")
         self.ws.hide_gridlines(2)
-        if self._breaks:
-            self.ws.set_h_pagebreaks(self._breaks)
+        self.ws.set_h_pagebreaks(self.page_breaks())
+
+    def _height(self, row: int) -> float:
+        return self._heights.get(row, DEFAULT_ROW_PT)
+
+    def page_breaks(self) -> list[int]:
+        """Rows before which a new page starts: the asked-for breaks, and where a page fills.
+
+        The scale is the one "one page wide" gives; a page holds PAGE_HEIGHT_PT of scaled
+        rows, less the repeated header. A table never leaves fewer than ORPHAN_ROWS rows on
+        a page of their own, and a caption stays with its table's header and first rows.
+        """
+        scale = min(1.0, PAGE_WIDTH_UNITS / max(sum(self.widths), 1))
+        room = PAGE_HEIGHT_PT / scale
+        repeat = (
+            sum(self._height(r) for r in range(self._repeat[0], self._repeat[1] + 1))
+            if self._repeat
+            else 0.0
+        )
+        starts = {top: (body, end) for top, body, end in self._tables}
+        asked = set(self._breaks)
+        breaks: list[int] = []
+        used = 0.0
+        row = 0
+        while row < self.row:
+            if row in asked and row > 0 and used > 0:
+                breaks.append(row)
+                used = repeat if self._repeat and row > self._repeat[1] else 0.0
+            block = self._block(row, starts)
+            need = sum(self._height(r) for r in range(row, row + block))
+            if used + need > room and used > repeat and row > 0:
+                breaks.append(row)
+                used = repeat if self._repeat and row > self._repeat[1] else 0.0
+            used += need
+            row += block
+        return sorted(set(breaks))
+
+    def _block(self, row: int, starts: dict[int, tuple[int, int]]) -> int:
+        """Rows that must stay together from `row`: a caption/header with ORPHAN_ROWS body
+        rows, a table's last ORPHAN_ROWS rows, else the row alone."""
+        if row in starts:
+            body, end = starts[row]
+            return min(body + ORPHAN_ROWS, end) - row
+        for top, body, end in self._tables:
+            tail = max(body, end - ORPHAN_ROWS - self._tail_extra.get(top, 0))
+            if row == tail and end - body > ORPHAN_ROWS:
+                return end - row
+        return 1
+
+
+def write_notes_sheet(book: Workbook, formats: Formats, ctx: ReportContext) -> None:
+    """口径说明: every sheet's notes in plain Chinese, under the sheet's name."""
+    ws = book.add_worksheet(NOTES_SHEET)
+    width = 120
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, width)
+    title = formats.get(bold=True, font_size=16, font_name=HEADER_FONT, align="center")
+    head = formats.get(bold=True, font_size=12, font_name=HEADER_FONT, align="left")
+    body = formats.get(text_wrap=True, align="left", valign="top", font_size=11)
+    ws.merge_range(0, 0, 0, 1, "", title)
+    ws.write_string(0, 0, f"{ctx.province_name}巡视巡察工作统计表口径说明", title)
+    ws.set_row(0, 32)
+    row = 1
+    if ctx.stale_notice:  # as on every other sheet (SheetBuilder._title)
+        stale = formats.get(
+            bold=True, font_color="#C00000", bg_color=FILLS["stale"], align="center", border=1
+        )
+        ws.merge_range(row, 0, row, 1, "", stale)
+        ws.write_string(row, 0, ctx.stale_notice, stale)
+        ws.set_row(row, 22)
+        row += 1
+    left = formats.get(align="left")
+    ws.merge_range(row, 0, row, 1, "", left)
+    ws.write_string(row, 0, f"统计年度：{ctx.year}年　　数据截至：{ctx.as_of_text}", left)
+    ws.set_row(row, 18)
+    ws.repeat_rows(0, row)
+    row += 2
+    numerals = "一二三四五六七八九十"
+    for n, (sheet, _title, notes) in enumerate(formats.notes):
+        label = numerals[n] if n < len(numerals) else str(n + 1)
+        ws.merge_range(row, 0, row, 1, "", head)
+        ws.write_string(row, 0, f"{label}、{sheet}", head)
+        ws.set_row(row, 22)
+        row += 1
+        for k, note in enumerate(notes, start=1):
+            ws.write_string(row, 0, f"{k}.", body)
+            ws.write_string(row, 1, note, body)
+            lines = max(1, math.ceil(display_width(note) / (width - 4)))
+            ws.set_row(row, 16 * lines + 4)
+            row += 1
+        row += 1
+    ws.merge_range(row, 0, row, 1, "", body)
+    ws.write_string(row, 0, "注：各表只列数字，数字的来源与计算方法以本表为准。", body)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.6, right=0.6, top=0.6, bottom=0.6)
+    ws.set_footer(f"&C{NOTES_SHEET}　第 &P 页，共 &N 页")
+    ws.hide_gridlines(2)

@@ -21,7 +21,7 @@ from xlsxwriter.workbook import Workbook
 
 from reports import figures
 from reports.context import ALL_PERIOD, ReportContext, cn_date
-from reports.sheet import Column, Formats, SheetBuilder
+from reports.sheet import NOTES_SHEET, Column, Formats, SheetBuilder, write_notes_sheet
 from reports.yoy import yoy_rows
 
 WORKBOOK_OPTIONS = {
@@ -41,6 +41,7 @@ SHEETS = (
     "上下联动",
     "成果联动",
     "数据质量说明",
+    NOTES_SHEET,
 )
 DISPOSAL_ORDER = ("谈话函询", "初步核实", "暂存待查", "予以了结", "立案审查调查", "待处置")
 
@@ -715,7 +716,7 @@ def write_workbook(path: Path, con: Con, ctx: ReportContext) -> Path:
     book.set_properties(
         {
             "title": f"{ctx.province_name}巡视巡察工作统计表（{ctx.year}年度）",
-            "comments": f"数据截至{cn_date(ctx.as_of)}；来源 published.duckdb",
+            "comments": f"数据截至{cn_date(ctx.as_of)}；来源：已发布的数据仓库",
         }
     )
     fmt = Formats(book)
@@ -733,6 +734,7 @@ def write_workbook(path: Path, con: Con, ctx: ReportContext) -> Path:
         sheet_quality,
     ):
         writer(book, fmt, con, ctx)
+    write_notes_sheet(book, fmt, ctx)  # every sheet's notes, in plain Chinese
     book.close()
     tmp.replace(path)
     return path

@@ -98,7 +98,8 @@ def test_unchanged_inbox_is_not_recomputed_and_a_blocked_one_always_is(refreshed
     rc, out, err = _refresh(inbox, home)
     assert rc == 0, err[-3000:]
     assert not any(m in out for m in UNCHANGED)
-    assert re.search(r"文件：载入 1，", out), out
+    # only the edited workbook is read again (the stage line of issue 16's watchable refresh)
+    assert re.search(r"解析入库：文件 \d+ 个（本次新读取 1 个）", out), out
     assert _snapshot(home)["published.duckdb"] != before["published.duckdb"]
 
     # 3. Unchanged again: short-circuited again.

@@ -111,9 +111,9 @@ def total_rows(sheet, first: int) -> list[int]:  # type: ignore[no-untyped-def]
 
 
 def test_files_land_in_the_as_of_folder(refreshed: dict) -> None:
-    xlsx, html = refreshed["paths"]
-    assert xlsx.parent == refreshed["home"].reports / "2025-03-15"
-    assert (xlsx.name, html.name) == (WORKBOOK, BRIEF)
+    xlsx, html, word = refreshed["paths"]
+    assert xlsx.parent == refreshed["home"].reports / "2025-03-15" == word.parent
+    assert (xlsx.name, html.name, word.name) == (WORKBOOK, BRIEF, f"简报_{YEAR}.docx")
     # The Dagster asset `leader_reports` already wrote them during the refresh.
     assert WORKBOOK in refreshed["asset_files"] and BRIEF in refreshed["asset_files"]
 
@@ -148,8 +148,9 @@ def test_sheets_titles_headers_and_print_setup(refreshed: dict) -> None:
         "线索处置结果/处分人数",
     ):
         assert key in cols
+    # the sheets' notes are on 口径说明 (issue 16: technical notes off the printed tables)
     cross_notes = " ".join(
-        str(c.value) for row in book["交叉巡察成效对比"].iter_rows() for c in row if c.value
+        str(c.value) for row in book["口径说明"].iter_rows() for c in row if c.value
     )
     assert "县管" in cross_notes and "对村（社区）" in cross_notes and "1.96" in cross_notes
 
@@ -192,7 +193,17 @@ def test_cross_ratio_equals_rpt_clue_yield_ratio(refreshed: dict) -> None:
     sheet = refreshed["book"]["交叉巡察成效对比"]
     first, cols = header_map(sheet)
     group = "平均移交线索数之比（交叉÷非交叉）"
-    totals = total_rows(sheet, first)
+    # the table is split for print (issue 16: no shrinking below a legible size): the
+    # first part ends where its 续表 begins
+    end = next(
+        (
+            r
+            for r in range(first, sheet.max_row + 1)
+            if str(sheet.cell(r, 1).value).startswith("（续表")
+        ),
+        sheet.max_row + 1,
+    )
+    totals = [r for r in total_rows(sheet, first) if r < end]
     for row, period in ((totals[0], str(YEAR)), (totals[-1], "全部")):
         (ratio,) = published_rows(
             refreshed["home"],
@@ -322,7 +333,7 @@ def test_blocked_refresh_refuses_reports_unless_allowed(refreshed: dict, capsys)
     assert main(["report", "--home", str(home.root)]) == 2
     assert "--allow-stale" in capsys.readouterr().err
 
-    xlsx, html = generate_reports(home.root, YEAR, allow_stale=True)
+    xlsx, html, _word = generate_reports(home.root, YEAR, allow_stale=True)
     assert xlsx.parent.name == "2025-03-15"  # still the last published data
     notice = (
         "注意：最近一次刷新（2025-03-20）未通过质量检查，本表为上次发布的数据（截至2025年3月15日）"
@@ -362,7 +373,7 @@ def test_the_figure_check_catches_a_figure_that_is_not_published(
 def v2_reports(acceptance_v2_run: RefreshRun, expected_v2: dict) -> dict:
     assert acceptance_v2_run.returncode == 0, acceptance_v2_run.stderr[-2000:]
     year = max(int(p) for p in expected_v2["periods"] if str(p).isdigit())
-    xlsx, html = generate_reports(acceptance_v2_run.home, year, allow_stale=False)
+    xlsx, html, _word = generate_reports(acceptance_v2_run.home, year, allow_stale=False)
     return {"xlsx": xlsx, "html": html, "year": year, "run": acceptance_v2_run}
 
 

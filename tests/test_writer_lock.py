@@ -59,6 +59,8 @@ def test_second_writer_waits_then_gives_up_with_its_own_exit_code(tmp_path: Path
     try:
         inbox = tmp_path / "inbox"
         inbox.mkdir()
+        # an empty inbox is refused before the lock is even asked for (issue 16): one file
+        (inbox / "报送.csv").write_text("届次\n1\n", encoding="utf-8")
         command = outputs.refresh_command(inbox, home)
         proc = subprocess.run(
             [*command, "--wait", "1"], capture_output=True, text=True, env=_env(), timeout=120

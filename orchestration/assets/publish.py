@@ -21,6 +21,15 @@ PUBLISHED_PREFIXES = ("fct_", "dim_", "rpt_")
 PUBLISHED_TABLES = ("ingest_files", "quarantine", "dq_results")
 
 
+PUBLICATION_COLUMN_COMMENTS = {
+    "as_of": "数据截至日期（统计截止日，判断整改是否逾期以此为准）",
+    "published_at": "发布时间",
+    "publication_id": "发布编号（xuncha publications 列出，xuncha rollback 按它恢复）",
+    "refresh_id": "产生本次发布的刷新编号（Dagster 运行 ID）",
+    "input_fingerprint": "输入指纹：收件箱文件、截至日期、模板与程序的哈希，相同即无需重算",
+}
+
+
 class GateClosed(Exception):
     """Publishing was asked for while a blocking rule failed."""
 
@@ -202,6 +211,8 @@ def _write_new_file(warehouse: Path, tmp: Path, publication: list) -> tuple[list
             "COMMENT ON TABLE publication IS "
             "'本次发布的数据截至日期、发布时间、发布编号、刷新编号与输入指纹'"
         )
+        for column, comment in PUBLICATION_COLUMN_COMMENTS.items():
+            con.execute(f"COMMENT ON COLUMN publication.{column} IS '{comment}'")
         con.execute("DETACH work")
         counts = {
             t: int(con.execute(f'SELECT count(*) FROM main."{t}"').fetchone()[0])

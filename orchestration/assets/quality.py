@@ -14,11 +14,19 @@ import dagster as dg
 import duckdb
 
 from expectations.results import CheckResult, write_dq_results
+from ingest.rules import RULES
 from orchestration.assets.warehouse import dbt_project
 from orchestration.resources import WriterLock, XunchaSettings
 
 QUALITY_GATE = dg.AssetKey("quality_gate")
 BLOCKING_RULES = ("B1", "B2", "B3", "B4", "S1")
+WARNING_RULES = {
+    rule: f"提示（不阻断发布）：{text}"
+    for rule, text in (
+        *((r, RULES[r][1]) for r in ("W1", "W2", "W3")),
+        ("W4", "共性问题的自查时限已过，仍有单位未报送对照自查情况"),
+    )
+}
 FACT_TABLES = (
     "fct_inspection",
     "fct_problem",
@@ -196,6 +204,11 @@ def run_quality_gate(settings: XunchaSettings) -> list[CheckResult]:
             ("B4", "报送单位事实表行数未比上次发布减少一半以上"),
             ("S1", "发布表不含敏感列"),
         )
+    ]
+    + [
+        # W1–W4 are shown beside the blocking rules but never stop publishing.
+        dg.AssetCheckSpec(name=rule, asset=QUALITY_GATE, blocking=False, description=desc)
+        for rule, desc in WARNING_RULES.items()
     ],
     kinds={"python", "great_expectations"},
 )
@@ -222,5 +235,23 @@ def quality_gate(
             metadata={
                 "failing_checks": len(mine),
                 "examples": "；".join(f"{c.check}: {c.examples}" for c in mine)[:1000] or "无",
+            },
+        )
+    yield from _warning_check_results(checks)
+
+
+def _warning_check_results(checks: list[CheckResult]) -> Iterator[dg.AssetCheckResult]:
+    """W1–W4 as non-blocking checks: a warning severity, the count of rows that need a look."""
+    for rule in WARNING_RULES:
+        mine = [c for c in checks if c.rule == rule]
+        flagged = [c for c in mine if c.status != "pass"]
+        yield dg.AssetCheckResult(
+            check_name=rule,
+            asset_key=QUALITY_GATE,
+            passed=not flagged,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "rows_flagged": sum(c.failing_count for c in flagged),
+                "examples": "；".join(f"{c.check}: {c.examples}" for c in flagged)[:1000] or "无",
             },
         )

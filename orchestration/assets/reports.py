@@ -13,8 +13,8 @@ from reports.generate import generate_reports, report_year_for
 @dg.asset(
     group_name="reports",
     deps=[dg.AssetKey("published_warehouse")],
-    description="领导用统计表（Excel）与一页简报（HTML），数据全部取自已发布仓库。",
-    kinds={"excel", "html"},
+    description="领导用统计表（Excel）与简报（HTML 与 Word 公文版），数据全部取自已发布仓库。",
+    kinds={"excel", "html", "word"},
 )
 def leader_reports(settings: XunchaSettings) -> dg.MaterializeResult:
     home = settings.home_paths().root

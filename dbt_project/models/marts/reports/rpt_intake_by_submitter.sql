@@ -22,7 +22,7 @@ file_counts as (
     select
         submitter_code,
         count(*) as files,
-        count(*) filter (where status = 'rejected') as rejected,
+        count(*) filter (where rule is not null) as rejected,
         coalesce(sum(rows_loaded), 0) as rows_loaded
     from files
     group by submitter_code
