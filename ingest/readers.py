@@ -170,11 +170,9 @@ def _check_zip(path: Path) -> dict[str, str]:
         if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
             raise FileRejected("F1", PASSWORD_MESSAGE) from exc
         raise FileRejected("F1", f"不是可读取的电子表格（{BROKEN_ZIP}）") from exc
-    except zipfile.BadZipFile as exc:
-        # issue 16: a clerk reads Chinese only, never the library's "File is not a zip file"
-        reason = NOT_A_ZIP if "not a zip" in str(exc).lower() else BROKEN_ZIP
-        raise FileRejected("F1", f"不是可读取的电子表格（{reason}）") from exc
-    except (zlib.error, EOFError, NotImplementedError, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as exc:
+        # A clerk reads Chinese only, never the library's "File is not a zip file": the file
+        # starts with a zip header (read_file checked), so a missing directory means truncated.
         raise FileRejected("F1", f"不是可读取的电子表格（{BROKEN_ZIP}）") from exc
 
 
@@ -556,7 +554,6 @@ def _holds_value(value: object) -> bool:
 
 
 # --- issue 16: library errors in Chinese (calamine's "Cfb error: Invalid sector shift" …)
-NOT_A_ZIP = "文件扩展名是 .xlsx，但内容不是 Excel 工作簿：可能是改了扩展名的其他文件，请用 Excel 打开后另存为 .xlsx"
 BROKEN_ZIP = "文件已损坏或不完整，可能是上传或拷贝中途中断：请用 Excel 打开确认后重新报送"
 BROKEN_XLS = "旧版 .xls 文件的内部结构已损坏，无法读取：请用 Excel 打开后另存为 .xlsx 重新报送"
 BROKEN_SHEET = "文件内容已损坏或格式不受支持：请用 Excel 打开确认后另存为 .xlsx 重新报送"

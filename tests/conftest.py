@@ -60,6 +60,17 @@ def expected() -> dict:
     return json.loads((ACCEPTANCE / "expected.json").read_text(encoding="utf-8"))
 
 
+def copy_run(run: RefreshRun, dest: Path) -> RefreshRun:
+    """A private copy of a session refresh's home and inbox, for a test that refreshes again.
+
+    The session fixtures are shared by many test files; a test that adds phase2 files or
+    re-runs `--force` on the shared home would change what every later test reads.
+    """
+    shutil.copytree(run.home, dest / "home", symlinks=True)
+    shutil.copytree(run.inbox, dest / "inbox", symlinks=True, copy_function=shutil.copy2)
+    return RefreshRun(dest / "home", dest / "inbox", run.returncode, run.stdout, run.stderr)
+
+
 def _refresh_copy(corpus: Path, tmp_path_factory: pytest.TempPathFactory, as_of: str) -> RefreshRun:
     """`xuncha refresh` on a copy of a corpus's inbox, through the real command."""
     base = tmp_path_factory.mktemp(corpus.name)

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import ACCEPTANCE, RefreshRun, xuncha
+from tests.conftest import ACCEPTANCE, RefreshRun, copy_run, xuncha
 
 REL = 1e-6
 
@@ -139,6 +139,7 @@ def test_sensitive_names_absent(acceptance_run: RefreshRun, expected: dict) -> N
 
 
 def test_rerun_changes_nothing(acceptance_run: RefreshRun, expected: dict, tmp_path: Path) -> None:
+    acceptance_run = copy_run(acceptance_run, tmp_path)  # refreshes again: not the shared home
     before = rows(acceptance_run.published, "SELECT * FROM rpt_rectification ORDER BY ALL")
     proc = xuncha(
         "refresh",
@@ -160,7 +161,10 @@ def test_rerun_changes_nothing(acceptance_run: RefreshRun, expected: dict, tmp_p
     assert rows(acceptance_run.published, "SELECT * FROM rpt_rectification ORDER BY ALL") == before
 
 
-def test_phase2_blocks_publishing(acceptance_run: RefreshRun, expected: dict) -> None:
+def test_phase2_blocks_publishing(
+    acceptance_run: RefreshRun, tmp_path: Path, expected: dict
+) -> None:
+    acceptance_run = copy_run(acceptance_run, tmp_path)  # refreshes again: not the shared home
     published_before = acceptance_run.published.read_bytes()
     phase2 = ACCEPTANCE / "phase2"
     for src in phase2.rglob("*"):

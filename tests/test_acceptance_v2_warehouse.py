@@ -22,7 +22,7 @@ from expectations.results import write_dq_results
 from orchestration.assets.publish import GateClosed, publish
 from orchestration.assets.quality import dbt_test_results
 from orchestration.assets.warehouse import DBT_PROJECT_DIR, dbt_executable
-from tests.conftest import ACCEPTANCE_V2, RefreshRun, xuncha
+from tests.conftest import ACCEPTANCE_V2, RefreshRun, copy_run, xuncha
 from tests.test_acceptance import assert_table_matches, rows
 
 T8_RULES = ("R5", "R6", "R7", "R8")
@@ -310,7 +310,12 @@ def test_wrong_figure_in_a_v2_report_blocks_publishing(
     assert published.read_bytes() == before
 
 
-def test_phase2_blocks_publishing(acceptance_v2_run: RefreshRun, expected_v2: dict) -> None:
+def test_phase2_blocks_publishing(
+    acceptance_v2_run: RefreshRun, tmp_path: Path, expected_v2: dict
+) -> None:
+    acceptance_v2_run = copy_run(
+        acceptance_v2_run, tmp_path
+    )  # refreshes again: not the shared home
     published_before = acceptance_v2_run.published.read_bytes()
     phase2 = ACCEPTANCE_V2 / "phase2"
     copied: list[Path] = []

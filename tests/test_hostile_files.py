@@ -147,7 +147,9 @@ def test_symlinks_out_of_the_inbox_are_never_read(ingested):
         ).fetchone()[0]
     finally:
         con.close()
-    restricted = duckdb.connect(str(ingested["home"] / "restricted.duckdb"), read_only=True)
+    from ingest.secrets import open_restricted  # the store is encrypted with the home's key
+
+    restricted = open_restricted(ingested["home"])
     try:
         names = restricted.execute(
             "SELECT count(*) FROM clue_subjects WHERE subject_name = '外部甲'"

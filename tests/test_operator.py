@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from orchestration.home import Home
-from tests.conftest import REPO, RefreshRun
+from tests.conftest import REPO, RefreshRun, copy_run
 
 
 def test_published_warehouse_every_column_has_a_comment(acceptance_run: RefreshRun) -> None:
@@ -352,8 +352,11 @@ def test_docs_serve_opens_on_the_chinese_overview(tmp_path: Path) -> None:
     assert "dbt docs serve" not in (proc.stdout.read() if proc.stdout else "")
 
 
-def test_force_refresh_counts_rejected_files(acceptance_run: RefreshRun, expected: dict) -> None:
+def test_force_refresh_counts_rejected_files(
+    acceptance_run: RefreshRun, tmp_path: Path, expected: dict
+) -> None:
     """--force over the same inbox: the rejected files are still counted as rejected."""
+    acceptance_run = copy_run(acceptance_run, tmp_path)  # refreshes again: not the shared home
     proc = _run("refresh", "--inbox", str(acceptance_run.inbox), "--home",
                 str(acceptance_run.home), "--as-of", expected["as_of"], "--force",
                 home=acceptance_run.home)  # fmt: skip
