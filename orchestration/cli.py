@@ -69,6 +69,7 @@ def _print_refresh(outcome) -> None:  # type: ignore[no-untyped-def]
     _print_outputs(outcome)
     if outcome.published:
         return
+    print("未发布：上次发布的仓库保持不变。", file=sys.stderr)  # the why follows on stderr
     for f in outcome.blocking_failures:
         print(
             f"阻断 {f['rule']} {f['check']}：{f['failing_count']} 项；示例：{f['examples']}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from dataclasses import asdict, dataclass, field, fields
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 
 REPO_DAGSTER_YAML = Path(__file__).resolve().parents[1] / "dagster.yaml"
 KEEP_LOGS = 10
+# "dagster._core.definitions.events.Failure: 发布失败：…" → "发布失败：…": the class is not for a user
+_PY_CLASS = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?\w*(?:Error|Failure|Exception): ")
 
 
 @dataclass
@@ -173,7 +176,8 @@ def _materialize(
         if event.is_failure and event.event_type_value == "STEP_FAILURE":
             data = event.event_specific_data
             err = getattr(data, "error", None)
-            outcome.errors.append(f"{event.step_key}: {getattr(err, 'message', str(err))}".strip())
+            message = _PY_CLASS.sub("", getattr(err, "message", str(err)).strip())
+            outcome.errors.append(f"{event.step_key}: {message}")
     try:
         outcome.blocking_failures, outcome.warnings = _gate_findings(home, started)
     except duckdb.Error as exc:
