@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,9 @@ import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+# every test home's key file goes to a folder of this run, not the user's ~/.config/xuncha/keys
+# (the refresh subprocesses inherit it); a test that checks the default sets its own
+os.environ.setdefault("XUNCHA_KEY_DIR", tempfile.mkdtemp(prefix="xuncha-test-keys-"))
 
 REPO = Path(__file__).resolve().parents[1]
 # ../shared beside the repository; from a git worktree (/work/wt/<branch>) the one above it.
