@@ -77,10 +77,14 @@ class Catalog:
         return tuple(r.id for r in self.of_level(level))
 
     def enforcing(self, kind: str, name: str) -> Rule:
-        """The one rule whose `checks.<kind>` lists `name` (a gate check, a GX expectation)."""
+        """The one rule whose `checks.<kind>` lists `name` (a gate check, a GX expectation):
+        a check the catalog does not place, or places twice, fails instead of guessing."""
         found = [r for r in self.rules.values() if name in getattr(r.checks, kind)]
         if len(found) != 1:
-            raise UnknownRule(f"{kind}:{name}")
+            owners = "、".join(r.id for r in found) or "没有规则"
+            raise LookupError(
+                f"质量规则目录 contract/rules.yml：checks.{kind} 列有 {name} 的规则应为一条，现为{owners}"
+            )
         return found[0]
 
 
@@ -128,10 +132,6 @@ def catalog() -> Catalog:
 def rule(rule_id: str) -> Rule:
     """One rule by id (`rule("R2").hint`); an id the catalog lacks raises UnknownRule."""
     return catalog().rule(rule_id)
-
-
-def known(rule_id: str | None) -> bool:
-    return rule_id in catalog().rules
 
 
 def title(rule_id: str) -> str:
