@@ -318,3 +318,34 @@ def test_sensitive_columns_come_from_the_template_registry() -> None:
     assert set(suites.SENSITIVE_COLUMNS) == marked
     leak = suites.sensitive_leaks("fct_clue", {"clue_code", *marked})
     assert leak.rule == "S1" and leak.status == "fail" and leak.blocking_failure
+
+
+def test_the_gate_asset_fails_with_the_chinese_message(tmp_path: Path) -> None:
+    """In Dagster the same refusal is a failed quality_gate step whose description names
+    the test, so the refresh says why it did not publish (nothing is guessed as B1)."""
+    import dagster as dg
+
+    from orchestration.resources import WriterLock, XunchaSettings
+
+    manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))
+    uid, node = next((u, n) for u, n in manifest["nodes"].items() if n["resource_type"] == "test")
+    for where in (node["config"]["meta"], node["meta"]):
+        where.pop("rule")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dbt_manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    results = {"results": [{"unique_id": uid, "status": "pass", "failures": 0}]}
+    (home / "dbt_run_results.json").write_text(json.dumps(results), encoding="utf-8")
+    outcome = dg.materialize(
+        [quality.quality_gate],
+        resources={
+            "settings": XunchaSettings(home=str(home)),
+            "writer": WriterLock(home=str(home)),
+        },
+        raise_on_error=False,
+    )
+    assert not outcome.success
+    (failure,) = [e for e in outcome.all_events if e.is_step_failure]
+    description = failure.step_failure_data.user_failure_data.description
+    assert f"dbt 测试 {node['name']}" in description and "没有 meta.rule" in description
+    assert not (home / "warehouse.duckdb").exists()  # no dq_results written, nothing published
