@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingest.rules import RULES
+from contract.rules import catalog
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,8 @@ class CheckResult:
 
     @property
     def blocking_failure(self) -> bool:
-        return self.status == "fail" and RULES.get(self.rule, ("",))[0] == "blocking"
+        found = catalog().rules.get(self.rule)
+        return self.status == "fail" and found is not None and found.blocking
 
 
 DQ_SCHEMA = {
@@ -53,7 +54,8 @@ def write_dq_results(warehouse: Path, checks: list[CheckResult]) -> None:
     now = datetime.now().replace(microsecond=0)
     rows = []
     for c in checks:
-        level, description = RULES.get(c.rule, ("other", ""))
+        found = catalog().rules.get(c.rule)
+        level, description = (found.level, found.title) if found else ("other", "")
         record = asdict(c)
         rows.append(
             {

@@ -1,8 +1,10 @@
-"""Great Expectations suites on the marts (value and distribution rules of §8).
+"""Great Expectations suites on the marts: the fact columns that must be filled.
 
-GX cannot read DuckDB directly here, so each mart is read into Polars and
-validated as a pandas frame. GX is imported lazily: it is slow to import and
-only the quality gate needs it.
+Each check has one home (contract/rules.yml): dbt tests own B1's keys and all of
+B2 (counts, rates, part ≤ whole on every rpt_ table) and B3; GX keeps only what no
+dbt test checks — the not-null columns of the facts below. GX cannot read DuckDB
+directly here, so each mart is read into Polars and validated as a pandas frame.
+GX is imported lazily: it is slow to import and only the quality gate needs it.
 """
 
 from __future__ import annotations
@@ -14,141 +16,39 @@ from typing import Any
 
 import duckdb
 
+from contract.rules import catalog
 from expectations.results import CheckResult
+from ingest.registry import registry
 
-COUNT_COLUMNS = {
-    "rpt_clue_yield": ["inspections", "clues", "county_cadre_clues"],
-    "rpt_rectification": [
-        "found",
-        "completed",
-        "in_progress",
-        "not_started",
-        "long_term",
-        "overdue",
-    ],
-    "rpt_outcomes": [
-        "inspections",
-        "problems_found",
-        "immediate",
-        "immediate_completed",
-        "immediate_livelihood",
-        "common_flagged",
-        "recovered_loss_10k",
-        "institutions",
-        "clues",
-        "cases_filed",
-        "punished",
-    ],
-    "rpt_common_problems": [
-        "units_in_scope",
-        "units_reported",
-        "units_reported_on_time",
-        "units_overdue",
-        "units_with_problem",
-        "problems_found",
-        "measures",
-        "completed",
-        "institutions",
-        "cases",
-    ],
-    "rpt_common_problem_followup": [
-        "common_problems",
-        "units_in_scope",
-        "units_reported",
-        "units_reported_on_time",
-        "units_overdue",
-        "units_with_problem",
-        "problems_found",
-        "measures",
-        "completed",
-        "institutions",
-        "cases",
-    ],
-    "rpt_recurrence": [
-        "lookback_inspections",
-        "with_prior",
-        "rectified_categories",
-        "recurred_categories",
-    ],
-    "rpt_recurrence_items": ["prior_problems", "lookback_problems"],
-    "rpt_rectification_by_unit": [
-        "found",
-        "completed",
-        "in_progress",
-        "not_started",
-        "long_term",
-        "overdue",
-        "max_overdue_days",
-    ],
-    "fct_self_check": ["problems_found", "measures", "completed", "institutions", "cases"],
-}
-RATE_COLUMNS = {
-    "rpt_rectification": ["completion_rate"],
-    "rpt_common_problems": ["coverage_rate", "completion_rate"],
-    "rpt_common_problem_followup": ["coverage_rate", "completion_rate"],
-    "rpt_recurrence": ["recurrence_rate"],
-    "rpt_rectification_by_unit": ["completion_rate"],
-}
-POSITIVE_RATIOS = {
-    "rpt_clue_yield_ratio": [
-        "ratio_clues",
-        "ratio_clues_ci_low",
-        "ratio_clues_ci_high",
-        "ratio_county_cadre_clues",
-        "ratio_county_cadre_clues_ci_low",
-        "ratio_county_cadre_clues_ci_high",
-    ]
-}
+NOT_NULL_TYPE = "expect_column_values_to_not_be_null"
+# fact columns no dbt not_null test covers (the keys' not_null tests are dbt's)
 NOT_NULL = {
-    "fct_inspection": ["organiser_code", "term", "round", "unit_code", "entry_date"],
-    "fct_problem": ["submitter_code", "problem_code", "status"],
-    "fct_clue": ["submitter_code", "clue_code", "cadre_level", "transfer_date"],
-    "fct_common_problem": ["issuer_code", "common_problem_code", "push_date"],
-    "fct_self_check": ["issuer_code", "common_problem_code", "unit_code", "report_date"],
+    "fct_inspection": ["entry_date"],
+    "fct_problem": ["status"],
+    "fct_clue": ["cadre_level", "transfer_date"],
+    "fct_common_problem": ["push_date"],
+    "fct_self_check": ["report_date"],
     "fct_common_problem_obligation": ["issuer_code", "common_problem_code", "unit_code"],
 }
-SENSITIVE_COLUMNS = ("subject_name", "subject_title")
+# §9: the columns marked `sensitive` in ingest/templates.yml (反映对象, 反映对象职务 of T3)
+SENSITIVE_COLUMNS = tuple(
+    c.name for t in registry().templates.values() for c in t.columns if c.sensitive
+)
+SENSITIVE_CHECK = "sensitive"  # dq_results.check_name prefix; its rule is in the catalog
 
 
-def _suite_for(table: str, columns: set[str]) -> list[tuple[str, Any]]:
-    """(rule, expectation) pairs for one mart; built from the tables above."""
+def planned(table: str) -> list[tuple[str, str]]:
+    """(expectation type, column) of one mart's suite, without importing GX (the catalog
+    test compares these with the dbt tests and contract/rules.yml)."""
+    return [(NOT_NULL_TYPE, col) for col in NOT_NULL.get(table, [])]
+
+
+def _suite_for(table: str, columns: set[str]) -> list[Any]:
+    """The expectations of one mart, for the columns it has."""
     import great_expectations as gx
 
-    exp: list[tuple[str, Any]] = []
-    for col in COUNT_COLUMNS.get(table, []):
-        exp.append(("B2", gx.expectations.ExpectColumnValuesToBeBetween(column=col, min_value=0)))
-    for col in RATE_COLUMNS.get(table, []):
-        exp.append(
-            (
-                "B2",
-                gx.expectations.ExpectColumnValuesToBeBetween(column=col, min_value=0, max_value=1),
-            )
-        )
-    for col in POSITIVE_RATIOS.get(table, []):
-        exp.append(
-            (
-                "B2",
-                gx.expectations.ExpectColumnValuesToBeBetween(
-                    column=col, min_value=0, strict_min=False
-                ),
-            )
-        )
-    if table == "rpt_rectification":
-        exp.append(
-            (
-                "B2",
-                gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
-                    column_A="found", column_B="completed", or_equal=True
-                ),
-            )
-        )
-    for col in NOT_NULL.get(table, []):
-        exp.append(("B1", gx.expectations.ExpectColumnValuesToNotBeNull(column=col)))
-    return [
-        (rule, e)
-        for rule, e in exp
-        if (getattr(e, "column", None) or getattr(e, "column_A", None)) in columns
-    ]
+    build = {NOT_NULL_TYPE: lambda col: gx.expectations.ExpectColumnValuesToNotBeNull(column=col)}
+    return [build[kind](col) for kind, col in planned(table) if col in columns]
 
 
 def sensitive_leaks(table: str, columns: set[str]) -> CheckResult:
@@ -156,16 +56,12 @@ def sensitive_leaks(table: str, columns: set[str]) -> CheckResult:
     "column must not exist" expectation, so this one is checked directly)."""
     leaked = sorted(columns & set(SENSITIVE_COLUMNS))
     return CheckResult(
-        check=f"sensitive:{table}",
-        rule="S1",
+        check=f"{SENSITIVE_CHECK}:{table}",
+        rule=catalog().enforcing("gate", SENSITIVE_CHECK).id,
         status="fail" if leaked else "pass",
         failing_count=len(leaked),
         examples="、".join(leaked),
     )
-
-
-def _column_of(expectation: Any) -> str:
-    return getattr(expectation, "column", None) or getattr(expectation, "column_A", "") or ""
 
 
 def validate_marts(
@@ -173,7 +69,8 @@ def validate_marts(
 ) -> list[CheckResult]:
     """Validate each mart with its suite (one GX validation per table).
 
-    Returns one CheckResult per expectation, plus the sensitive-column check.
+    Returns one CheckResult per expectation (its rule: the catalog's for that
+    expectation type), plus the sensitive-column check.
     `loader` lets a test hand in a pandas frame instead of reading the warehouse.
     """
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -196,10 +93,8 @@ def validate_marts(
             if not items:
                 continue
             suite = gx.ExpectationSuite(name=f"xuncha_{table}")
-            rules: dict[str, str] = {}
-            for rule, expectation in items:
-                added = suite.add_expectation(expectation)
-                rules[_key(added)] = rule
+            for expectation in items:
+                suite.add_expectation(expectation)
             batch = (
                 source.add_dataframe_asset(name=table)
                 .add_batch_definition_whole_dataframe("all")
@@ -214,7 +109,7 @@ def validate_marts(
                 results.append(
                     CheckResult(
                         check=f"gx:{table}:{cfg.type}:{column}",
-                        rule=rules.get(f"{cfg.type}:{column}", "B2"),
+                        rule=catalog().enforcing("gx", cfg.type).id,
                         status="pass" if outcome.success else "fail",
                         failing_count=failing,
                         examples=str(examples[:5]) if not outcome.success else "",
@@ -224,7 +119,3 @@ def validate_marts(
         if con is not None:
             con.close()
     return results
-
-
-def _key(expectation: Any) -> str:
-    return f"{expectation.expectation_type}:{_column_of(expectation)}"

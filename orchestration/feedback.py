@@ -34,37 +34,15 @@ from pathlib import Path
 import duckdb
 import xlsxwriter
 
-from ingest.rules import RULES
+from contract.rules import catalog
+from contract.rules import title as rule_title
 from orchestration.home import Home
 
 UNRESOLVED = "未确定报送单位"
 WORKBOOK_PREFIX = "退回修改清单"
 
-FIX_HINTS: dict[str, str] = {
-    "R1": "请把该单元格改为《被巡视巡察单位名录》中的单位全称或单位编码（组织单位、来源单位、"
-    "接收单位请写区划代码或含区划名称的机构名称，如“雁湖市委巡察办”）；名录中确实没有的单位，请先报省委巡视办补充名录。",
-    "R2": "请补填该必填项，或按规范格式改写：日期写成 2024-03-15 或 2024年3月15日；"
-    "数量只写数字；选择项按规定取值填写（见问题说明）。",
-    "R3": "重复的各行都没有入库：请只保留正确的一行、删除其余重复行，或给每行填写不同的编号。",
-    "R4": "交叉巡察的派出区划不能与被巡察单位所在区划相同："
-    "请核对派出区划，或核对巡察方式是否确为交叉巡察。",
-    "R5": "找不到对应的巡察安排：请核对组织单位、届次、轮次、被巡察单位是否与巡察安排表一致；"
-    "如该次巡察的安排表尚未报送，请一并补报。共性问题对照自查表的行：请核对下发单位和共性问题编号"
-    "是否与下发单位报送的共性问题清单一致（下发单位为空即本单位）。",
-    "R6": "日期先后顺序不对：反馈日期不得早于进驻日期，立案日期不得早于移交日期，"
-    "整改完成日期不得早于进驻日期，自查报送日期不得早于共性问题推送日期。请核对后改正。",
-    "R7": "该单位不在这项共性问题的自查范围内（不在下发单位辖区内，或单位类别不在适用单位类别之内）："
-    "请核对自查单位、共性问题编号和下发单位是否填写正确。",
-    "R8": "自查数字相互矛盾：已完成整改数不得大于自查发现问题数；"
-    "是否存在同类问题为“否”时自查发现问题数应为0。请核对后改正。",
-    "F1": "文件无法打开：请用 Excel 打开确认文件完好、未加密，另存为 .xlsx 后重新报送。",
-    "F2": "文件中没有一张工作表能对应报送模板："
-    "请按模板补齐表头中缺少的必填列（见问题说明）后重新报送。",
-    "F3": "无法确定报送单位：请在表头上方加一行“填报单位：××市委巡察办”（或写区划代码），"
-    "或把文件放在以本单位命名的文件夹中报送。",
-    "F4": "文件超出大小或行列上限（50 MB、100 万行、500 列）："
-    "请删除无关内容或拆分成几个文件后重新报送。",
-}
+# 修改方法 per rule, as offices read them: the rule catalog's hints (contract/rules.yml)
+FIX_HINTS: dict[str, str] = {r.id: r.hint for r in catalog().rules.values() if r.hint}
 
 
 HOW_TO = (
@@ -87,11 +65,7 @@ class Item:
     file_sha256: str | None = None
 
 
-OWED_HINT = (
-    "以下单位在本机构所在区划内，应对照上级或本级下发的共性问题开展自查，自查时限已过仍未报送"
-    "《共性问题对照自查表》：请督促其完成自查，并在本机构的对照自查表中补报（下发单位为其他机构时"
-    "请填写下发单位）。"
-)
+OWED_HINT = catalog().rule("W4").hint  # the text above the 未报送自查 sheet
 
 
 @dataclass
@@ -422,7 +396,7 @@ def _write_workbook(path: Path, fb: SubmitterFeedback, data: FeedbackData) -> No
             ("本清单涉及的规则：", text),
         ]
         rules = sorted({i.rule for i in fb.rejected + fb.rows} | ({"W4"} if fb.owed else set()))
-        lines += [(f"{r}：{RULES.get(r, ('', ''))[1]}", text) for r in rules]
+        lines += [(f"{r}：{rule_title(r)}", text) for r in rules]
         for n, (line, fmt) in enumerate(lines):
             ws.write_string(n, 0, line, fmt)
             ws.set_row(n, row_height([(line, 110)], 20 if fmt is title else 14))

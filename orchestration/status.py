@@ -19,9 +19,12 @@ from pathlib import Path
 
 import duckdb
 
+from contract.rules import catalog, id_span
 from orchestration.home import Home
 
 MAX_LISTED = 10
+# the row rules ingest applies itself (R1–R3); the others need dbt (contract/rules.yml)
+INGEST_ROW_RULES = id_span(tuple(r.id for r in catalog().of_level("row") if r.checks.ingest))
 
 
 @dataclass
@@ -210,7 +213,7 @@ def read_work(path: Path) -> WorkState:
                 "ORDER BY q.file_path, q.sheet, q.row_number"
             ).fetchall()
         else:  # dbt did not run: the ingest stage's own tables (R1–R3 only)
-            snap.label = "工作仓库入库阶段（dbt 未完成，仅含 R1–R3）"
+            snap.label = f"工作仓库入库阶段（dbt 未完成，仅含 {INGEST_ROW_RULES}）"
             snap.files = con.execute(
                 "SELECT file_path, file_sha256, submitter_code, status, rule, message "
                 "FROM raw_ingest_files ORDER BY file_path"

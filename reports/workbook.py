@@ -19,6 +19,7 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
 
+from contract.rules import catalog
 from reports import figures
 from reports.context import ALL_PERIOD, ReportContext, cn_date
 from reports.sheet import NOTES_SHEET, Column, Formats, SheetBuilder, write_notes_sheet
@@ -604,6 +605,11 @@ def _file_folder(path: str) -> str:
     return parts[0] if len(parts) > 1 else ""
 
 
+def _rule_shorts(level: str) -> str:
+    """“R1 单位或机构名称无法识别；R2 …”: the catalog's short wording of one level's rules."""
+    return "；".join(f"{r.id} {r.short}" for r in catalog().of_level(level))
+
+
 def sheet_quality(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
     intake, rules = figures.intake_by_submitter(con)
     ncols = 5 + len(rules)
@@ -697,12 +703,9 @@ def sheet_quality(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) ->
     sb.footnotes(
         [
             _source_note(ctx),
-            "隔离行：未通过行级规则、未进入统计的行（R1 单位或机构名称无法识别；R2 必填项缺失或无法识别；"
-            "R3 同一文件内编号重复；R4 交叉巡察派出区划与被巡察单位区划相同；"
-            "R5 问题或线索找不到所属巡视巡察、对照自查找不到共性问题；R6 日期先后矛盾；"
-            "R7 自查单位不在共性问题的自查范围内；R8 自查数字相互矛盾）。隔离明细见已发布仓库 quarantine 表。",
-            "拒收文件：整个文件未载入（F1 无法读取；F2 没有工作表符合任何模板；F3 无法确定报送单位；"
-            "F4 超出大小限制）。请报送单位按原因更正后重新报送。",
+            f"隔离行：未通过行级规则、未进入统计的行（{_rule_shorts('row')}）。"
+            "隔离明细见已发布仓库 quarantine 表。",
+            f"拒收文件：整个文件未载入（{_rule_shorts('file')}）。请报送单位按原因更正后重新报送。",
             "推算数按报送规范§6由巡视巡察安排表、问题台账、线索表计算；差额只提示、不阻断发布。",
         ]
     )

@@ -1,4 +1,4 @@
-"""The quality gate: GX suites catch bad marts, and publishing refuses a closed gate."""
+"""The quality gate: GX suites and dbt tests catch bad marts, and publishing refuses a closed gate."""
 
 from __future__ import annotations
 
@@ -23,25 +23,41 @@ from orchestration.resources import XunchaSettings
 from tests.conftest import RefreshRun
 
 
-def test_gx_suite_flags_rates_outside_unit_interval_and_completed_over_found() -> None:
+def test_gx_suite_flags_missing_fact_values() -> None:
+    """GX keeps the fact columns no dbt test checks: an empty 移交日期 or 干部层级 blocks (B1)."""
     frame = pd.DataFrame(
         {
-            "scope_code": ["990000", "990100"],
-            "found": [10, 5],
-            "completed": [12, 5],
-            "in_progress": [0, 0],
-            "not_started": [0, 0],
-            "long_term": [0, 0],
-            "overdue": [-1, 0],
-            "completion_rate": [1.2, 1.0],
+            "submitter_code": ["390100", "390100"],
+            "clue_code": ["XS1", "XS2"],
+            "cadre_level": ["县管", None],
+            "transfer_date": [date(2024, 3, 1), None],
+        }
+    )
+    results = validate_marts(Path("unused"), ["fct_clue"], loader=lambda _t: frame)
+    failed = {r.check.split(":", 2)[2] for r in results if r.status == "fail"}
+    assert failed == {
+        "expect_column_values_to_not_be_null:cadre_level",
+        "expect_column_values_to_not_be_null:transfer_date",
+    }
+    assert all(r.rule == "B1" and r.blocking_failure for r in results if r.status == "fail")
+
+
+def test_b2_is_checked_by_dbt_alone() -> None:
+    """Negative counts and rates above 1 are dbt's B2 tests (see the B2 corruption below);
+    GX no longer repeats them, so a bad report frame gives GX nothing but the S1 check."""
+    frame = pd.DataFrame(
+        {
+            "scope_code": ["990000"],
+            "found": [10],
+            "completed": [12],
+            "overdue": [-1],
+            "completion_rate": [1.2],
         }
     )
     results = validate_marts(Path("unused"), ["rpt_rectification"], loader=lambda _t: frame)
-    failed = {(r.check.split(":")[2], r.check.split(":")[3]) for r in results if r.status == "fail"}
-    assert ("expect_column_values_to_be_between", "completion_rate") in failed
-    assert ("expect_column_values_to_be_between", "overdue") in failed
-    assert ("expect_column_pair_values_a_to_be_greater_than_b", "found") in failed
-    assert all(r.rule == "B2" for r in results if r.status == "fail")
+    assert [(r.check, r.rule, r.status) for r in results] == [
+        ("sensitive:rpt_rectification", "S1", "pass")
+    ]
 
 
 def test_gx_suite_flags_sensitive_column() -> None:

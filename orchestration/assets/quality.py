@@ -1,9 +1,12 @@
 """The quality gate (contract §8): B1–B4 block publishing, W1–W4 are reported.
 
 Three kinds of evidence meet here: dbt tests (keys, relationships, B1–B3),
-Great Expectations suites on the marts (value and distribution rules), and
-the B4 comparison with the last published warehouse. Every check becomes one
-row of `dq_results`; the blocking rules also become Dagster asset checks.
+Great Expectations suites on the marts (the not-null fact columns no dbt test
+checks), and our own checks: the B4 comparison with the last published warehouse,
+the sensitive columns (S1) and W1–W4. Every check becomes one row of `dq_results`
+under the rule the catalog `contract/rules.yml` gives it; the blocking rules also
+become Dagster asset checks. A dbt test must name its rule (`meta.rule`): one that
+names none, or one the catalog does not list for it, stops the gate.
 """
 
 import json
@@ -13,20 +16,16 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from contract.rules import catalog
 from expectations.results import CheckResult, write_dq_results
-from ingest.rules import RULES
 from orchestration.assets.warehouse import dbt_project
 from orchestration.resources import WriterLock, XunchaSettings
 
 QUALITY_GATE = dg.AssetKey("quality_gate")
-BLOCKING_RULES = ("B1", "B2", "B3", "B4", "S1")
-WARNING_RULES = {
-    rule: f"提示（不阻断发布）：{text}"
-    for rule, text in (
-        *((r, RULES[r][1]) for r in ("W1", "W2", "W3")),
-        ("W4", "共性问题的自查时限已过，仍有单位未报送对照自查情况"),
-    )
-}
+BLOCKING_RULES = catalog().ids("blocking")
+WARNING_RULES = {r.id: f"提示（不阻断发布）：{r.check}" for r in catalog().of_level("warning")}
+DBT_BUILD_CHECK = "dbt_build"  # dbt did not run, or a model did not build
+B4_CHECK = "b4_row_counts"
 FACT_TABLES = (
     "fct_inspection",
     "fct_problem",
@@ -64,21 +63,26 @@ def dbt_test_results(
     The manifest is the one that build wrote (copied beside run_results.json as
     `dbt_manifest.json`); the shared parse manifest only when that is missing.
     """
+    build_rule = catalog().enforcing("gate", DBT_BUILD_CHECK).id
     if not run_results_path.exists():
-        return [CheckResult("dbt_build", "B1", "error", 1, "dbt 未运行（没有 run_results.json）")]
+        return [
+            CheckResult(
+                DBT_BUILD_CHECK, build_rule, "error", 1, "dbt 未运行（没有 run_results.json）"
+            )
+        ]
     results = json.loads(run_results_path.read_text(encoding="utf-8"))
     if manifest_path is None or not manifest_path.exists():
         manifest_path = Path(dbt_project().manifest_path)
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     nodes = manifest.get("nodes", {})
     checks: list[CheckResult] = []
+    unregistered: list[str] = []
     for result in results.get("results", []):
         unique_id = result["unique_id"]
         node = nodes.get(unique_id, {})
         status = result["status"]
         if node.get("resource_type") == "test" or unique_id.startswith("test."):
-            meta = (node.get("config") or {}).get("meta") or node.get("meta") or {}
-            rule = meta.get("rule", "B1")
+            rule = _test_rule(node, unique_id, unregistered)
             failures = int(result.get("failures") or 0)
             passed = status == "pass"
             checks.append(
@@ -94,13 +98,49 @@ def dbt_test_results(
             checks.append(
                 CheckResult(
                     check=f"dbt:{node.get('name', unique_id)}",
-                    rule="B1",
+                    rule=build_rule,
                     status="fail",
                     failing_count=1,
                     examples=f"模型未能构建（{status}）：{(result.get('message') or '')[:300]}",
                 )
             )
+    if unregistered:
+        raise GateMisconfigured(
+            "质量闸门无法判断：以下 dbt 测试没有登记到质量规则目录 contract/rules.yml——"
+            + "；".join(unregistered[:10])
+            + (f"；等共 {len(unregistered)} 项" if len(unregistered) > 10 else "")
+        )
     return checks
+
+
+class GateMisconfigured(Exception):
+    """A dbt test the rule catalog cannot place: the gate refuses to guess its rule."""
+
+
+def _test_rule(node: dict, unique_id: str, unregistered: list[str]) -> str:
+    """The test's `meta.rule`, checked against the catalog; a problem is noted in Chinese.
+
+    A test that names no rule used to count as B1 without a word; now it must name a
+    rule whose `checks.dbt_tests` lists the test's generic name.
+    """
+    meta = (node.get("config") or {}).get("meta") or node.get("meta") or {}
+    rule_id = meta.get("rule")
+    name = node.get("name", unique_id)
+    where = node.get("original_file_path") or unique_id
+    generic = (node.get("test_metadata") or {}).get("name") or name
+    if not rule_id:
+        unregistered.append(
+            f"dbt 测试 {name}（{where}）没有 meta.rule：请在它的 config 中写明所属规则，"
+            "如 meta: {rule: B1}"
+        )
+    elif rule_id not in catalog().rules:
+        unregistered.append(f"dbt 测试 {name}（{where}）的规则 {rule_id} 不在目录中")
+    elif generic not in catalog().rules[rule_id].checks.dbt_tests:
+        unregistered.append(
+            f"dbt 测试 {name}（{where}）登记为 {rule_id}，但目录中 {rule_id} 的 dbt_tests "
+            f"没有 {generic}"
+        )
+    return str(rule_id or "")
 
 
 def b4_row_counts(warehouse: Path, published: Path) -> list[CheckResult]:
@@ -109,8 +149,9 @@ def b4_row_counts(warehouse: Path, published: Path) -> list[CheckResult]:
     A fact table the last published warehouse does not have yet (one added by a
     new contract version, e.g. fct_self_check) has nothing to fall from: skipped.
     """
+    rule = catalog().enforcing("gate", B4_CHECK).id
     if not published.exists():
-        return [CheckResult("b4_row_counts", "B4", "pass", 0, "首次发布，无可比较的已发布数据")]
+        return [CheckResult(B4_CHECK, rule, "pass", 0, "首次发布，无可比较的已发布数据")]
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         con.execute(f"ATTACH '{published}' AS pub (READ_ONLY)")
@@ -139,8 +180,22 @@ def b4_row_counts(warehouse: Path, published: Path) -> list[CheckResult]:
     finally:
         con.close()
     if failures:
-        return [CheckResult("b4_row_counts", "B4", "fail", len(failures), "；".join(failures[:10]))]
-    return [CheckResult("b4_row_counts", "B4", "pass", 0, "")]
+        return [CheckResult(B4_CHECK, rule, "fail", len(failures), "；".join(failures[:10]))]
+    return [CheckResult(B4_CHECK, rule, "pass", 0, "")]
+
+
+# W1–W4: the query counting what each warning flags (its rule: the catalog's for the name)
+WARNING_QUERIES = {
+    "w1_reconciliation": "SELECT count(*) FROM rpt_reconciliation",
+    "w2_missing_submissions": "SELECT count(*) FROM rpt_submission_completeness WHERE NOT submitted",
+    "w3_linkage_problems": (
+        "SELECT count(*) FROM fct_linkage "
+        "WHERE NOT source_problem_exists OR target_problem_exists = false"
+    ),
+    "w4_common_problem_overdue": (
+        "SELECT count(*) FROM fct_common_problem_obligation WHERE is_overdue_unanswered"
+    ),
+}
 
 
 def warning_checks(warehouse: Path) -> list[CheckResult]:
@@ -150,23 +205,11 @@ def warning_checks(warehouse: Path) -> list[CheckResult]:
     without an answer; the list itself, one row per unit with the office that
     owes it, is `fct_common_problem_obligation WHERE is_overdue_unanswered`.
     """
-    queries = {
-        ("w1_reconciliation", "W1"): "SELECT count(*) FROM rpt_reconciliation",
-        ("w2_missing_submissions", "W2"): (
-            "SELECT count(*) FROM rpt_submission_completeness WHERE NOT submitted"
-        ),
-        ("w3_linkage_problems", "W3"): (
-            "SELECT count(*) FROM fct_linkage "
-            "WHERE NOT source_problem_exists OR target_problem_exists = false"
-        ),
-        ("w4_common_problem_overdue", "W4"): (
-            "SELECT count(*) FROM fct_common_problem_obligation WHERE is_overdue_unanswered"
-        ),
-    }
     checks = []
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        for (name, rule), sql in queries.items():
+        for name, sql in WARNING_QUERIES.items():
+            rule = catalog().enforcing("gate", name).id
             try:
                 (count,) = con.execute(sql).fetchall()[0]
             except duckdb.Error as exc:
@@ -197,13 +240,7 @@ def run_quality_gate(settings: XunchaSettings) -> list[CheckResult]:
     description="质量闸门：B1–B4 阻断发布，W1–W4 仅提示；结果写入 dq_results。",
     check_specs=[
         dg.AssetCheckSpec(name=rule, asset=QUALITY_GATE, blocking=True, description=desc)
-        for rule, desc in (
-            ("B1", "事实表自然键唯一"),
-            ("B2", "报表无负数、比率在 [0,1]、完成数不大于发现数"),
-            ("B3", "全省数 = 各市之和 + 省本级"),
-            ("B4", "报送单位事实表行数未比上次发布减少一半以上"),
-            ("S1", "发布表不含敏感列"),
-        )
+        for rule, desc in ((r, catalog().rule(r).check) for r in BLOCKING_RULES)
     ]
     + [
         # W1–W4 are shown beside the blocking rules but never stop publishing.
@@ -216,7 +253,10 @@ def quality_gate(
     context: dg.AssetExecutionContext, settings: XunchaSettings, writer: WriterLock
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     del writer  # held for the whole run (orchestration/resources.py)
-    checks = run_quality_gate(settings)
+    try:
+        checks = run_quality_gate(settings)
+    except GateMisconfigured as exc:
+        raise dg.Failure(description=str(exc)) from None
     failed = sorted({c.rule for c in checks if c.blocking_failure})
     yield dg.MaterializeResult(
         metadata={
