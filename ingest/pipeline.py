@@ -348,6 +348,7 @@ def run_ingest(
         summary = IngestSummary(
             refresh_id=refresh_id, warehouse=warehouse, parsed_files=parsed_count
         )
+        stager.flush()
         stager.con.execute("BEGIN TRANSACTION")
         try:
             counts = stager.build_templates()

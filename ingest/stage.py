@@ -26,7 +26,10 @@ from ingest.load import (
 )
 from ingest.registry import Registry, Template
 
-MEMORY_LIMIT = "1GB"  # DuckDB's own buffers; beyond it the stages spill to disk
+MEMORY_LIMIT = "256MB"  # DuckDB's own buffers; beyond it the stages spill to disk
+# Staged frames wait in Python until this many rows are pending, then go to DuckDB in one
+# insert per stage: one insert per sheet costs more than the rows themselves.
+FLUSH_ROWS = 50_000
 _RANK, _SEQ = "_rank", "_seq"
 
 
@@ -47,6 +50,8 @@ class Stager:
         self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         self.reg = reg
         self._seq = 0
+        self._pending: dict[str, list[pl.DataFrame]] = {}
+        self._pending_rows = 0
         self.schemas: dict[str, dict[str, pl.DataType]] = {}
         for code, template in reg.templates.items():
             schema = {k: v for k, v in template_schema(template).items() if k != "is_current"}
@@ -71,9 +76,20 @@ class Stager:
     def _append(self, name: str, df: pl.DataFrame) -> None:
         if df.height == 0:
             return
-        self.con.register("_incoming", self._numbered(df).to_arrow())
-        self.con.execute(f"INSERT INTO {name} SELECT * FROM _incoming")
-        self.con.unregister("_incoming")
+        self._pending.setdefault(name, []).append(self._numbered(df))
+        self._pending_rows += df.height
+        if self._pending_rows >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Insert the pending frames of every stage, one insert per stage."""
+        for name, frames in self._pending.items():
+            incoming = pl.concat(frames, how="vertical", rechunk=False)
+            self.con.register("_incoming", incoming.to_arrow())
+            self.con.execute(f"INSERT INTO {name} SELECT * FROM _incoming")
+            self.con.unregister("_incoming")
+        self._pending.clear()
+        self._pending_rows = 0
 
     def add_loaded(self, code: str, columns: dict[str, list], rank: int) -> None:
         """One sheet's loaded rows of template `code`, as one list per column."""
@@ -145,9 +161,10 @@ class Stager:
             "LEFT JOIN _file_current c ON c.file_sha256 = q.file_sha256 ORDER BY q._seq"
         )
         self.con.unregister("_file_current")
+        # The stage was filled in _seq order and a plain scan keeps insertion order
+        # (preserve_insertion_order), so no sort of the biggest table is needed.
         self.con.execute(
-            f"CREATE OR REPLACE TABLE raw_rows AS SELECT * EXCLUDE ({_SEQ}) "
-            f"FROM stage_rows ORDER BY {_SEQ}"
+            f"CREATE OR REPLACE TABLE raw_rows AS SELECT * EXCLUDE ({_SEQ}) FROM stage_rows"
         )
 
     def replace_tables(self, tables: dict[str, pl.DataFrame]) -> None:
