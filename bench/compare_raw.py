@@ -2,11 +2,14 @@
 
     python bench/compare_raw.py --baseline /work/main --candidate . [--inbox NAME=PATH …]
 
-For each inbox (default: the v1 and v2 acceptance inboxes and the demo inbox) it runs
-`ingest.pipeline.run_ingest` twice per code tree — cold, then again on the same home (so
-`unchanged` verdicts and the appended file history are compared too) — each in a fresh
-interpreter whose PYTHONPATH is that tree, dumps every raw table and the restricted store,
-and compares them row by row, ignoring refresh ids and timestamps.
+For each inbox (default: the v1 and v2 acceptance inboxes; `--demo` adds the demo inbox)
+it runs `ingest.pipeline.run_ingest` per code tree: cold (run 1), again on the same home
+(run 2: `unchanged` verdicts, the appended file history), after one workbook changed
+(run 3: a correction appended to one text cell) and after another was deleted (run 4) —
+the incremental cases — each in a fresh interpreter whose PYTHONPATH is that tree. Both
+trees read the same inbox copy, so file mtimes (recency, §7) agree. Every raw table and
+the restricted store are dumped after each run and compared row by row, ignoring
+refresh ids and timestamps.
 
 The dump step runs this file as a script (`dump` sub-command) under the other tree's
 PYTHONPATH, so it imports nothing from this repository's `bench` package.
@@ -31,42 +34,41 @@ DEFAULT_INBOXES = {
 }
 
 
-def dump(inbox: Path, home: Path, as_of: str, out: Path, runs: int) -> None:
-    """Ingest `inbox` into `home` `runs` times and write every raw table as sorted JSON lines."""
+def dump(inbox: Path, home: Path, as_of: str, out: Path, run: int) -> None:
+    """Ingest `inbox` into `home` once and write every raw table as sorted JSON lines."""
     import duckdb
 
     from ingest.pipeline import run_ingest
     from ingest.secrets import open_restricted
 
     out.mkdir(parents=True, exist_ok=True)
-    for run in range(1, runs + 1):
-        started = time.perf_counter()
-        summary = run_ingest(inbox, home, date.fromisoformat(as_of))
-        elapsed = time.perf_counter() - started
-        meta = summary.as_metadata()
-        meta.pop("files_parsed", None)
-        (out / f"run{run}-summary.json").write_text(
-            json.dumps({"metadata": meta, "wall_s": round(elapsed, 2)}, ensure_ascii=False),
-            encoding="utf-8",
-        )
-        con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-        try:
-            names = [
-                r[0]
-                for r in con.execute(
-                    "SELECT table_name FROM information_schema.tables "
-                    "WHERE table_schema = 'main' ORDER BY table_name"
-                ).fetchall()
-            ]
-            for name in names:
-                _dump_table(con, name, out / f"run{run}-{name}.jsonl")
-        finally:
-            con.close()
-        rcon = open_restricted(home)
-        try:
-            _dump_table(rcon, "clue_subjects", out / f"run{run}-restricted_clue_subjects.jsonl")
-        finally:
-            rcon.close()
+    started = time.perf_counter()
+    summary = run_ingest(inbox, home, date.fromisoformat(as_of))
+    elapsed = time.perf_counter() - started
+    meta = summary.as_metadata()
+    meta.pop("files_parsed", None)
+    (out / f"run{run}-summary.json").write_text(
+        json.dumps({"metadata": meta, "wall_s": round(elapsed, 2)}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'main' ORDER BY table_name"
+            ).fetchall()
+        ]
+        for name in names:
+            _dump_table(con, name, out / f"run{run}-{name}.jsonl")
+    finally:
+        con.close()
+    rcon = open_restricted(home)
+    try:
+        _dump_table(rcon, "clue_subjects", out / f"run{run}-restricted_clue_subjects.jsonl")
+    finally:
+        rcon.close()
 
 
 def _dump_table(con, name: str, target: Path) -> None:  # type: ignore[no-untyped-def]
@@ -82,13 +84,43 @@ def _dump_table(con, name: str, target: Path) -> None:  # type: ignore[no-untype
             fh.write(line + "\n")
 
 
-def _run_tree(tree: Path, inbox: Path, home: Path, as_of: str, out: Path, runs: int) -> None:
+def _run_tree(tree: Path, inbox: Path, home: Path, as_of: str, out: Path, run: int) -> None:
     env = dict(os.environ, PYTHONPATH=str(tree))
     cmd = [sys.executable, str(Path(__file__).resolve()), "dump", str(inbox), str(home), as_of]
-    cmd += [str(out), str(runs)]
+    cmd += [str(out), str(run)]
     done = subprocess.run(cmd, env=env, cwd=str(tree), capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"dump with {tree} failed:\n{done.stderr[-3000:]}")
+
+
+def _workbooks(inbox: Path) -> list[Path]:
+    return sorted(
+        (p for p in inbox.rglob("*.xlsx") if p.is_file()), key=lambda p: (p.stat().st_size, str(p))
+    )
+
+
+def change_one_file(inbox: Path) -> str:
+    """Append a correction to one long text cell of a mid-sized workbook (as bench.run)."""
+    import openpyxl
+
+    files = _workbooks(inbox)
+    for path in files[len(files) // 2 :] + files[: len(files) // 2]:
+        wb = openpyxl.load_workbook(path)
+        for ws in wb.worksheets:
+            for row in reversed(list(ws.iter_rows())):
+                for cell in row:
+                    if isinstance(cell.value, str) and len(cell.value) >= 8:
+                        cell.value = cell.value + "（已更正）"
+                        wb.save(path)
+                        return str(path.relative_to(inbox))
+    raise RuntimeError("no text cell to change")
+
+
+def delete_one_file(inbox: Path) -> str:
+    """Delete the largest workbook: its rows leave, earlier versions may stand again."""
+    path = _workbooks(inbox)[-1]
+    path.unlink()
+    return str(path.relative_to(inbox))
 
 
 def compare_dirs(a: Path, b: Path) -> list[str]:
@@ -124,8 +156,8 @@ def compare_dirs(a: Path, b: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "dump":
-        inbox, home, as_of, out, runs = argv[1:6]
-        dump(Path(inbox), Path(home), as_of, Path(out), int(runs))
+        inbox, home, as_of, out, run = argv[1:6]
+        dump(Path(inbox), Path(home), as_of, Path(out), int(run))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", type=Path, default=Path("/work/main"))
@@ -133,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inbox", action="append", default=[], help="NAME=PATH[@AS_OF]")
     parser.add_argument("--demo", action="store_true", help="also the demo inbox (seed 7)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/compare_raw"))
-    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=4, help="1–4, see above")
     args = parser.parse_args(argv)
     inboxes = dict(DEFAULT_INBOXES)
     for spec in args.inbox:
@@ -155,12 +187,17 @@ def main(argv: list[str] | None = None) -> int:
         # One copy of the inbox for both trees, so file mtimes (recency, §7) are the same.
         inbox = base / "inbox"
         shutil.copytree(path, inbox, symlinks=True, copy_function=shutil.copy2)
-        dumps = {}
-        for side, tree in (("baseline", args.baseline), ("candidate", args.candidate)):
-            started = time.perf_counter()
-            _run_tree(tree, inbox, base / f"home-{side}", as_of, base / side, args.runs)
-            dumps[side] = base / side
-            print(f"{name}: {side} ({tree}) {time.perf_counter() - started:.1f} s", flush=True)
+        dumps = {"baseline": base / "baseline", "candidate": base / "candidate"}
+        for run in range(1, args.runs + 1):
+            if run == 3:
+                print(f"{name}: changed {change_one_file(inbox)}", flush=True)
+            if run == 4:
+                print(f"{name}: deleted {delete_one_file(inbox)}", flush=True)
+            for side, tree in (("baseline", args.baseline), ("candidate", args.candidate)):
+                started = time.perf_counter()
+                _run_tree(tree, inbox, base / f"home-{side}", as_of, dumps[side], run)
+                took = time.perf_counter() - started
+                print(f"{name}: run {run} {side} ({tree}) {took:.1f} s", flush=True)
         problems = compare_dirs(dumps["baseline"], dumps["candidate"])
         tables = len(list(dumps["baseline"].glob("*.jsonl")))
         rows = sum(len(p.read_text().splitlines()) - 1 for p in dumps["baseline"].glob("*.jsonl"))

@@ -8,6 +8,9 @@ references are resolved against it, and resubmission compares files.
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import multiprocessing
 import os
 import pickle
@@ -45,7 +48,7 @@ from ingest.resolve import (
 )
 from ingest.resubmission import Recency, decide_current
 from ingest.secrets import Key, decrypt, encrypt, resolve_key
-from ingest.stage import Stager
+from ingest.stage import RawBuilder, Stager, code_fingerprint, part_key
 
 REGISTRY_TEMPLATES = ("R0", "T0")
 PARALLEL_THRESHOLD = 6
@@ -230,8 +233,9 @@ def _bootstrap_registry(
     heads: dict[str, FileHead],
     cache: ParseCache,
     recency: dict[str, Recency],
-) -> tuple[RegionIndex, UnitIndex]:
-    """Build the region and unit indexes from the current R0 and T0 rows of the inbox.
+) -> tuple[RegionIndex, UnitIndex, str]:
+    """Build the region and unit indexes from the current R0 and T0 rows of the inbox, and
+    a fingerprint of what went into them (every file's decision depends on it).
 
     R0/T0 carry no references, so their rows can be decided before any
     submitter is known; the latest file holding each table wins (§7).
@@ -249,6 +253,7 @@ def _bootstrap_registry(
         outcomes.append(outcome)
     current = decide_current(outcomes, recency)
     regions, units = RegionIndex(), UnitIndex()
+    added: list[list[object]] = []
     for outcome in outcomes:
         for loaded in outcome.loaded:
             v = loaded.values
@@ -256,39 +261,95 @@ def _bootstrap_registry(
                 if not is_current:
                     continue
                 if loaded.template.code == "R0":
-                    regions.add(
-                        str(v["region_code"][pos]),
-                        str(v["region_name"][pos]),
-                        v["region_level"][pos],
-                    )  # type: ignore[arg-type]
+                    entry = [str(v["region_code"][pos]), str(v["region_name"][pos])]
+                    regions.add(*entry, v["region_level"][pos])  # type: ignore[arg-type]
+                    added.append(["R0", *entry, v["region_level"][pos]])
                 else:
-                    units.add(str(v["unit_code"][pos]), str(v["unit_name"][pos]), v["aliases"][pos])  # type: ignore[arg-type]
-    return regions, units
+                    entry = [str(v["unit_code"][pos]), str(v["unit_name"][pos])]
+                    units.add(*entry, v["aliases"][pos])  # type: ignore[arg-type]
+                    added.append(["T0", *entry, v["aliases"][pos]])
+    text = json.dumps(added, ensure_ascii=False, default=str)
+    return regions, units, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(slots=True)
 class FileVerdict:
-    """What is kept of a file once its rows are staged: one small record per file."""
+    """What is kept of a decided file: one small record, stored with its part."""
 
-    file: InboxFile
     submitter_code: str | None
     submission_date: date | None
     rule: str | None
     message: str | None
     quarantined: int = 0
     quarantine_rules: Counter = field(default_factory=Counter)
+    subjects: bool = False  # has rows in the restricted store (an encrypted part file)
 
     @classmethod
-    def of(cls, outcome: FileOutcome) -> FileVerdict:
+    def of(cls, outcome: FileOutcome, subjects: bool) -> FileVerdict:
         return cls(
-            outcome.file,
             outcome.submitter_code,
             outcome.submission_date,
             outcome.rule,
             outcome.message,
             len(outcome.quarantined),
             Counter(q.rule for q in outcome.quarantined),
+            subjects,
         )
+
+    def to_json(self) -> dict:
+        return {
+            "submitter_code": self.submitter_code,
+            "submission_date": self.submission_date.isoformat() if self.submission_date else None,
+            "rule": self.rule,
+            "message": self.message,
+            "quarantined": self.quarantined,
+            "quarantine_rules": dict(self.quarantine_rules),
+            "subjects": self.subjects,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> FileVerdict:
+        day = data["submission_date"]
+        return cls(
+            data["submitter_code"],
+            date.fromisoformat(day) if day else None,
+            data["rule"],
+            data["message"],
+            data["quarantined"],
+            Counter(data["quarantine_rules"]),
+            data["subjects"],
+        )
+
+
+@dataclass(slots=True)
+class SubjectParts:
+    """Each part's rows of the restricted store, encrypted (`cache/stage/<part>.enc`)."""
+
+    directory: Path
+    key: bytes
+
+    def path(self, part: str) -> Path:
+        return self.directory / f"{part}.subjects.enc"
+
+    def write(self, part: str, df: pl.DataFrame) -> None:
+        buffer = io.BytesIO()
+        df.write_parquet(buffer)
+        _write_private(self.path(part), encrypt(self.key, buffer.getvalue()))
+
+    def read(self, part: str) -> pl.DataFrame | None:
+        try:
+            blob = self.path(part).read_bytes()
+        except FileNotFoundError:
+            return None
+        data = decrypt(self.key, blob)
+        return None if data is None else pl.read_parquet(io.BytesIO(data))
+
+    def prune(self, current: set[str]) -> None:
+        for path in self.directory.glob("*.subjects.enc"):
+            if path.name.removesuffix(".subjects.enc") not in current:
+                path.unlink(missing_ok=True)
+        for leftover in self.directory.glob("*.tmp"):
+            leftover.unlink(missing_ok=True)
 
 
 def run_ingest(
@@ -304,7 +365,8 @@ def run_ingest(
 
     `key` (default: the home's, ingest/secrets.py) encrypts the restricted store and cache.
     Files are decided one at a time and their rows staged in DuckDB (`ingest.stage`), so
-    memory holds one file's rows, not the province's.
+    memory holds one file's rows, not the province's; a file already decided against the
+    same registry by the same code is not decided again.
     """
     key = key or resolve_key(home, create=True)
     warehouse = home / "warehouse.duckdb"
@@ -329,33 +391,66 @@ def run_ingest(
         )
         for i, f in enumerate(unique)
     }
-    regions, units = _bootstrap_registry(unique, heads, cache, recency)
+    regions, units, registry_fp = _bootstrap_registry(unique, heads, cache, recency)
     # The §7 "later" order as one integer per file: a row stands when its file ranks highest.
     ranks = {sha: i for i, sha in enumerate(sorted(recency, key=lambda s: recency[s].key()))}
+    code_fp = code_fingerprint()
+    parts = {f.sha256: part_key(code_fp, registry_fp, f.sha256, f.rel_path) for f in unique}
 
     reg = registry()
     sensitive = sensitive_template(reg)
-    subjects_columns = subjects_schema(reg)
+    stage_dir = home / "cache" / "stage"
+    stager = Stager(stage_dir, reg)
+    subject_store = SubjectParts(stage_dir, key.cache_key())
+    verdicts: dict[str, FileVerdict] = {}
     subject_parts: list[pl.DataFrame] = []
-    stager = Stager(warehouse, reg)
     try:
-        verdicts: dict[str, FileVerdict] = {}
+        for part, data in stager.known_parts().items():
+            verdict = FileVerdict.from_json(data)
+            if verdict.subjects:
+                df = subject_store.read(part)
+                if df is None:  # lost, or encrypted under another key: decide it again
+                    continue
+                subject_parts.append(df)
+            verdicts[part] = verdict
+        current_parts = set(parts.values())
+        stager.prune(set(verdicts) & current_parts)
+        subject_store.prune(set(verdicts) & current_parts)
         for f in unique:
-            outcome = _decide_file(f, heads[f.sha256], cache, regions, units, stager)
-            verdicts[f.sha256] = FileVerdict.of(outcome)
+            part = parts[f.sha256]
+            if part in verdicts:
+                continue
+            stager.start_part()
+            outcome = _decide_file(f, part, heads[f.sha256], cache, regions, units, stager)
+            subjects = None
             if outcome.rule is None:
-                _stage_outcome(stager, outcome, ranks[f.sha256], sensitive, subject_parts)
-        summary = IngestSummary(
-            refresh_id=refresh_id, warehouse=warehouse, parsed_files=parsed_count
-        )
-        stager.flush()
-        stager.con.execute("BEGIN TRANSACTION")
+                subjects = _stage_outcome(stager, part, outcome, sensitive)
+            if subjects is not None:
+                subject_store.write(part, subjects)
+                subject_parts.append(subjects)
+            verdicts[part] = FileVerdict.of(outcome, subjects is not None)
+            stager.end_part(part, verdicts[part].to_json())
+    finally:
+        stager.close()
+    by_file = {f.sha256: verdicts[parts[f.sha256]] for f in unique}
+    order = pl.DataFrame(
+        {
+            "_part": [parts[f.sha256] for f in unique],
+            "_rank": [ranks[f.sha256] for f in unique],
+            "_ord": list(range(len(unique))),
+        },
+        schema={"_part": pl.Utf8(), "_rank": pl.Int64(), "_ord": pl.Int64()},
+    )
+    summary = IngestSummary(refresh_id=refresh_id, warehouse=warehouse, parsed_files=parsed_count)
+    builder = RawBuilder(warehouse, stager, order)
+    try:
+        builder.con.execute("BEGIN TRANSACTION")
         try:
-            counts = stager.build_templates()
+            counts = builder.build_templates()
             file_rows, file_current = _file_rows(
-                files, first_of_hash, verdicts, counts, previous, summary
+                files, first_of_hash, by_file, counts, previous, summary
             )
-            stager.build_bookkeeping(file_current)
+            builder.build_bookkeeping(file_current)
             ingest_files = frame(file_rows, FILES_SCHEMA | {"submitter_hint": pl.Utf8()})
             refresh = pl.DataFrame(
                 {
@@ -364,28 +459,36 @@ def run_ingest(
                     "refreshed_at": [refreshed_at],
                 }
             )
-            stager.replace_tables({"raw_ingest_files": ingest_files, "raw_refresh": refresh})
+            builder.replace_tables({"raw_ingest_files": ingest_files, "raw_refresh": refresh})
             history = ingest_files.with_columns(
                 pl.lit(refresh_id).alias("refresh_id"), pl.lit(refreshed_at).alias("refreshed_at")
             )
-            stager.append_tables({"raw_file_history": history})
-            stager.con.execute("COMMIT")
+            builder.append_tables({"raw_file_history": history})
+            builder.con.execute("COMMIT")
         except BaseException:
-            stager.con.execute("ROLLBACK")
+            builder.con.execute("ROLLBACK")
             raise
     finally:
-        stager.close()
-    subjects = (
-        pl.concat(subject_parts, how="vertical")
-        if subject_parts
-        else pl.DataFrame(schema=subjects_columns)
-    )
-    write_restricted(home / "restricted.duckdb", subjects, key)
+        builder.close()
+    write_restricted(home / "restricted.duckdb", _subjects_in_order(subject_parts, order), key)
     return summary
+
+
+def _subjects_in_order(parts: list[pl.DataFrame], order: pl.DataFrame) -> pl.DataFrame:
+    """The restricted rows of the current parts, in inbox order."""
+    schema = subjects_schema(registry())
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    rows = pl.concat(parts, how="vertical")
+    ranked = rows.join(
+        order.select("_part", "_ord"), on="_part", how="inner", maintain_order="left"
+    )
+    return ranked.sort("_ord", maintain_order=True).select(list(schema))
 
 
 def _decide_file(
     f: InboxFile,
+    part: str,
     head: FileHead,
     cache: ParseCache,
     regions: RegionIndex,
@@ -394,15 +497,14 @@ def _decide_file(
 ) -> FileOutcome:
     """F1–F4 and R1–R3 of one file; its detail rows go to the raw_rows stage as read."""
     outcome = FileOutcome(file=f, submission_date=head.submission_date)
+    p = cache.load(f.sha256)
     if head.rejected or not head.has_sheets:
-        p = cache.load(f.sha256)
         if p.rejection:
             outcome.rule, outcome.message = p.rejection
         else:
             outcome.rule, outcome.message = "F2", p.near_miss
         return outcome
-    p = cache.load(f.sha256)
-    stager.add_rows(_raw_rows(f, p))
+    stager.add_rows(part, _raw_rows(f, p))
     submitter, how = resolve_submitter(p, f, regions)
     if submitter is None:
         outcome.rule, outcome.message = "F3", how
@@ -434,15 +536,12 @@ def _pick(column: list[object] | None, rows: list[int]) -> list[object]:
 
 
 def _stage_outcome(
-    stager: Stager,
-    outcome: FileOutcome,
-    rank: int,
-    sensitive: Template | None,
-    subject_parts: list[pl.DataFrame],
-) -> None:
-    """Stage a decided file: its loaded rows per template, its quarantined rows, and the
-    sensitive columns (for the restricted store only)."""
+    stager: Stager, part: str, outcome: FileOutcome, sensitive: Template | None
+) -> pl.DataFrame | None:
+    """Stage a decided file: its loaded rows per template and its quarantined rows; its
+    rows of the sensitive columns come back (for the restricted store only), if any."""
     f = outcome.file
+    subjects: list[pl.DataFrame] = []
     for loaded in outcome.loaded:
         code = loaded.template.code
         rows = loaded.rows
@@ -458,10 +557,11 @@ def _stage_outcome(
         columns["row_number"] = numbers
         columns["submitter_code"] = [outcome.submitter_code] * n
         columns["submission_date"] = [outcome.submission_date] * n
-        stager.add_loaded(code, columns, rank)
+        stager.add_loaded(part, code, columns)
         if sensitive is not None and code == sensitive.code:
-            subject_parts.append(_subjects(outcome, loaded, numbers, sensitive))
+            subjects.append(_subjects(outcome, loaded, numbers, sensitive))
     stager.add_quarantine(
+        part,
         [
             {
                 "file_path": f.rel_path,
@@ -476,8 +576,11 @@ def _stage_outcome(
                 "message": q.message,
             }
             for q in outcome.quarantined
-        ]
+        ],
     )
+    if not subjects:
+        return None
+    return pl.concat(subjects, how="vertical").with_columns(pl.lit(part, pl.Utf8).alias("_part"))
 
 
 def _subjects(

@@ -1,36 +1,60 @@
-"""Phase B's rows go to DuckDB file by file, and the raw layer is built there (issue 13).
+"""Phase B's decided rows, staged in DuckDB file by file and kept between refreshes (issue 13).
 
-Each file's decided rows are appended to a temporary staging table per template (with
-the file's recency rank), its detail rows to a staging `raw_rows` and its quarantined
-rows to a staging quarantine, as soon as the file is decided; nothing of a file is kept
-in Python after that. Resubmission (§7) is then one window function per template: a
-row stands when its file has the highest rank of its scope. The raw tables are
-`CREATE OR REPLACE … AS SELECT` from the stages, all in one transaction, so dbt never
-sees half a refresh. DuckDB keeps the stages within its memory limit and spills the rest
-to disk, so the process does not grow with the province.
+Each file's decision (submitter, F-rules, R1–R3) depends only on the file, its place in
+the inbox and the registry (the current R0/T0 rows), so it is a *part* keyed by a hash
+of those and of the ingest code (`part_key`). A part's loaded rows go to a staging
+table per template, its detail rows to `stage_rows`, its quarantined rows to
+`stage_quarantine` and its verdict to `parts`, in one transaction, as soon as the file
+is decided; nothing of it stays in Python. The stage lives in its own DuckDB file under
+the home's cache, so a refresh after one file changed decides that file only: the
+other parts are still there. (The sensitive columns are never staged here: they go to
+encrypted part files, `ingest.pipeline`.)
+
+The raw layer is then built in the work warehouse from the current parts only:
+resubmission (§7) is one window function per template — a row stands when its file
+has the highest recency rank of its scope — and every raw table is
+`CREATE OR REPLACE … AS SELECT`, all in one transaction, so dbt never sees half a
+refresh. DuckDB keeps the stage within its memory limit and spills the rest to disk,
+so the process does not grow with the province.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from ingest.load import (
-    QUARANTINE_SCHEMA,
-    ROWS_SCHEMA,
-    columns_frame,
-    frame,
-    template_schema,
-)
+from ingest.load import QUARANTINE_SCHEMA, ROWS_SCHEMA, columns_frame, frame, template_schema
 from ingest.registry import Registry, Template
 
-MEMORY_LIMIT = "256MB"  # DuckDB's own buffers; beyond it the stages spill to disk
+MEMORY_LIMIT = "256MB"  # DuckDB's own buffers; beyond it the stage spills to disk
 # Staged frames wait in Python until this many rows are pending, then go to DuckDB in one
-# insert per stage: one insert per sheet costs more than the rows themselves.
+# transaction, one insert per stage: one insert per sheet costs more than its rows.
 FLUSH_ROWS = 50_000
-_RANK, _SEQ = "_rank", "_seq"
+_PART, _SEQ = "_part", "_seq"
+_INGEST = Path(__file__).resolve().parent
+_RULES_YML = _INGEST.parent / "contract" / "rules.yml"
+
+
+def code_fingerprint() -> str:
+    """Hash of what decides a part besides its file: the ingest code, templates.yml and
+    the rules text, so that changing any of them re-decides every file."""
+    digest = hashlib.sha256()
+    sources = sorted(_INGEST.glob("*.py")) + [_INGEST / "templates.yml", _RULES_YML]
+    for path in sources:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def part_key(code_fp: str, registry_fp: str, sha256: str, rel_path: str) -> str:
+    """The key of one file's decision: its content, its path (lineage, submitter folder),
+    the registry it was resolved against and the code that decided it."""
+    text = "\0".join((code_fp, registry_fp, sha256, rel_path))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _quote(name: str) -> str:
@@ -41,70 +65,162 @@ def _stage_name(code: str) -> str:
     return f"stage_{code.lower()}"
 
 
+def _schema_fingerprint(reg: Registry) -> str:
+    """The stage's table layout follows templates.yml; a changed layout is a new stage file."""
+    return hashlib.sha256(
+        json.dumps(
+            {
+                c: [[k, str(v)] for k, v in template_schema(t).items()]
+                for c, t in reg.templates.items()
+            },
+            ensure_ascii=False,
+        ).encode()
+    ).hexdigest()[:16]
+
+
 class Stager:
-    """The staging tables of one refresh, in a connection to the work warehouse."""
+    """The persistent stage of a home (`cache/stage/stage-<layout>.duckdb`)."""
 
-    def __init__(self, warehouse: Path, reg: Registry) -> None:
-        warehouse.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(warehouse))
-        self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    def __init__(self, stage_dir: Path, reg: Registry) -> None:
+        stage_dir.mkdir(parents=True, exist_ok=True)
+        stage_dir.chmod(0o700)
+        self.path = stage_dir / f"stage-{_schema_fingerprint(reg)}.duckdb"
+        for old in stage_dir.glob("stage-*.duckdb*"):
+            if not old.name.startswith(self.path.name):
+                old.unlink(missing_ok=True)  # a stage of another templates.yml layout
         self.reg = reg
-        self._seq = 0
+        self.schemas: dict[str, dict[str, pl.DataType]] = {
+            code: {k: v for k, v in template_schema(t).items() if k != "is_current"}
+            for code, t in reg.templates.items()
+        }
+        self._quarantine = {k: v for k, v in QUARANTINE_SCHEMA.items() if k != "is_current"}
         self._pending: dict[str, list[pl.DataFrame]] = {}
+        self._pending_parts: list[tuple[str, str]] = []
         self._pending_rows = 0
-        self.schemas: dict[str, dict[str, pl.DataType]] = {}
-        for code, template in reg.templates.items():
-            schema = {k: v for k, v in template_schema(template).items() if k != "is_current"}
-            self.schemas[code] = schema
-            self._create(_stage_name(code), schema | {_RANK: pl.Int64(), _SEQ: pl.Int64()})
-        quarantine = {k: v for k, v in QUARANTINE_SCHEMA.items() if k != "is_current"}
-        self._create("stage_quarantine", quarantine | {_SEQ: pl.Int64()})
-        self._create("stage_rows", ROWS_SCHEMA | {_SEQ: pl.Int64()})
+        self._seq = 0
+        try:
+            self.con = self._open()
+        except duckdb.Error:
+            # A stage is only a cache: one that cannot be opened (a killed checkpoint, a
+            # DuckDB upgrade) is dropped and every file decided again.
+            for leftover in stage_dir.glob(f"{self.path.name}*"):
+                leftover.unlink(missing_ok=True)
+            self.con = self._open()
 
-    def _create(self, name: str, schema: dict[str, pl.DataType]) -> None:
-        self.con.register("_empty", pl.DataFrame(schema=schema).to_arrow())
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _empty")
-        self.con.unregister("_empty")
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(str(self.path))
+        try:
+            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS parts (part VARCHAR PRIMARY KEY, verdict VARCHAR)"
+            )
+            tables = {f"stage_{c.lower()}": s for c, s in self.schemas.items()}
+            tables |= {"stage_quarantine": self._quarantine, "stage_rows": dict(ROWS_SCHEMA)}
+            for name, schema in tables.items():
+                empty = pl.DataFrame(schema={_PART: pl.Utf8(), **schema, _SEQ: pl.Int64()})
+                con.register("_empty", empty.to_arrow())
+                con.execute(f"CREATE TABLE IF NOT EXISTS {name} AS SELECT * FROM _empty")
+                con.unregister("_empty")
+        except BaseException:
+            con.close()
+            raise
+        return con
 
-    def _numbered(self, df: pl.DataFrame) -> pl.DataFrame:
-        """`df` with the running row number that keeps the raw tables in inbox order."""
+    # --- staging ----------------------------------------------------------------------------
+
+    def known_parts(self) -> dict[str, dict]:
+        """Verdict of every part already staged."""
+        rows = self.con.execute("SELECT part, verdict FROM parts").fetchall()
+        return {part: json.loads(verdict) for part, verdict in rows}
+
+    def start_part(self) -> None:
+        self._seq = 0
+
+    def _append(self, name: str, part: str, df: pl.DataFrame) -> None:
+        if df.height == 0:
+            return
         n = df.height
         seq = pl.int_range(self._seq, self._seq + n, dtype=pl.Int64, eager=True).alias(_SEQ)
         self._seq += n
-        return df.with_columns(seq)
+        df = df.select(pl.lit(part, pl.Utf8).alias(_PART), pl.all(), seq)
+        self._pending.setdefault(name, []).append(df)
+        self._pending_rows += n
 
-    def _append(self, name: str, df: pl.DataFrame) -> None:
-        if df.height == 0:
-            return
-        self._pending.setdefault(name, []).append(self._numbered(df))
-        self._pending_rows += df.height
+    def add_loaded(self, part: str, code: str, columns: dict[str, list]) -> None:
+        """One sheet's loaded rows of template `code`, as one list per column."""
+        self._append(_stage_name(code), part, columns_frame(columns, self.schemas[code]))
+
+    def add_rows(self, part: str, columns: dict[str, list]) -> None:
+        self._append("stage_rows", part, columns_frame(columns, ROWS_SCHEMA))
+
+    def add_quarantine(self, part: str, rows: list[dict]) -> None:
+        if rows:
+            self._append("stage_quarantine", part, frame(rows, self._quarantine))
+
+    def end_part(self, part: str, verdict: dict) -> None:
+        """The part is complete: its verdict is written with its rows, in one transaction."""
+        self._pending_parts.append((part, json.dumps(verdict, ensure_ascii=False)))
         if self._pending_rows >= FLUSH_ROWS:
             self.flush()
 
     def flush(self) -> None:
-        """Insert the pending frames of every stage, one insert per stage."""
-        for name, frames in self._pending.items():
-            incoming = pl.concat(frames, how="vertical", rechunk=False)
-            self.con.register("_incoming", incoming.to_arrow())
-            self.con.execute(f"INSERT INTO {name} SELECT * FROM _incoming")
+        """Write the pending parts, rows and verdicts together: a killed refresh leaves
+        whole parts or none."""
+        if not self._pending_parts:
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for name, frames in self._pending.items():
+                incoming = pl.concat(frames, how="vertical", rechunk=False)
+                self.con.register("_incoming", incoming.to_arrow())
+                self.con.execute(f"INSERT INTO {name} SELECT * FROM _incoming")
+                self.con.unregister("_incoming")
+            parts = pl.DataFrame(
+                self._pending_parts, schema={"part": pl.Utf8(), "verdict": pl.Utf8()}, orient="row"
+            )
+            self.con.register("_incoming", parts.to_arrow())
+            self.con.execute("INSERT OR REPLACE INTO parts SELECT * FROM _incoming")
             self.con.unregister("_incoming")
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
         self._pending.clear()
+        self._pending_parts.clear()
         self._pending_rows = 0
 
-    def add_loaded(self, code: str, columns: dict[str, list], rank: int) -> None:
-        """One sheet's loaded rows of template `code`, as one list per column."""
-        df = columns_frame(columns, self.schemas[code])
-        self._append(_stage_name(code), df.with_columns(pl.lit(rank, pl.Int64).alias(_RANK)))
+    def prune(self, current: set[str]) -> None:
+        """Drop the parts of files no longer in the inbox (or decided differently now)."""
+        stale = set(self.known_parts()) - current
+        if not stale:
+            return
+        self.con.register("_stale", pl.DataFrame({"part": sorted(stale)}).to_arrow())
+        self.con.execute("BEGIN TRANSACTION")
+        for name in [*(_stage_name(c) for c in self.schemas), "stage_quarantine", "stage_rows"]:
+            self.con.execute(f"DELETE FROM {name} WHERE {_PART} IN (SELECT part FROM _stale)")
+        self.con.execute("DELETE FROM parts WHERE part IN (SELECT part FROM _stale)")
+        self.con.execute("COMMIT")
+        self.con.unregister("_stale")
 
-    def add_rows(self, columns: dict[str, list]) -> None:
-        self._append("stage_rows", columns_frame(columns, ROWS_SCHEMA))
+    def close(self) -> None:
+        self.flush()
+        self.con.close()
 
-    def add_quarantine(self, rows: list[dict]) -> None:
-        schema = {k: v for k, v in QUARANTINE_SCHEMA.items() if k != "is_current"}
-        if rows:
-            self._append("stage_quarantine", frame(rows, schema))
 
-    # --- the raw layer ----------------------------------------------------------------------
+class RawBuilder:
+    """Builds the raw layer in the work warehouse from the current parts of the stage."""
+
+    def __init__(self, warehouse: Path, stager: Stager, files: pl.DataFrame) -> None:
+        """`files`: one row per current part — _part, _rank (§7 recency, higher = later),
+        _ord (inbox order)."""
+        self.reg = stager.reg
+        self.schemas = stager.schemas
+        self.quarantine = stager._quarantine
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(warehouse))
+        self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        self.con.execute(f"ATTACH {_literal(str(stager.path))} AS stage (READ_ONLY)")
+        self.con.register("_files", files.to_arrow())
 
     def _scope_partition(self, template: Template) -> str:
         """PARTITION BY of the §7 scope: nothing for a whole-table scope, else the submitter
@@ -115,14 +231,14 @@ class Stager:
         names = template.natural_key if template.scope == "row" else template.scope
         columns = self.schemas[template.code]
         defaults = template.submitter_defaults
-        parts = ["submitter_code"]
+        parts = ["s.submitter_code"]
         for name in names:
             if name not in columns:
-                parts.append("submitter_code" if name in defaults else "NULL")
+                parts.append("s.submitter_code" if name in defaults else "NULL")
             elif name in defaults:
-                parts.append(f"coalesce(nullif({_quote(name)}, ''), submitter_code)")
+                parts.append(f"coalesce(nullif(s.{_quote(name)}, ''), s.submitter_code)")
             else:
-                parts.append(_quote(name))
+                parts.append(f"s.{_quote(name)}")
         return "PARTITION BY " + ", ".join(parts)
 
     def build_templates(self) -> dict[str, tuple[int, int]]:
@@ -130,12 +246,12 @@ class Stager:
         current). Runs inside the caller's transaction."""
         counts: dict[str, tuple[int, int]] = {}
         for code, template in self.reg.templates.items():
-            stage = _stage_name(code)
+            select = ", ".join(f"s.{_quote(n)}" for n in self.schemas[code])
             self.con.execute(
                 f"CREATE OR REPLACE TABLE {_quote(template.table)} AS "
-                f"SELECT * EXCLUDE ({_RANK}, {_SEQ}, _current), _current AS is_current FROM ("
-                f"SELECT *, {_RANK} = max({_RANK}) OVER ({self._scope_partition(template)}) "
-                f"AS _current FROM {stage}) ORDER BY {_SEQ}"
+                f"SELECT {select}, f._rank = max(f._rank) OVER ({self._scope_partition(template)}) "
+                f"AS is_current FROM stage.{_stage_name(code)} s "
+                f"JOIN _files f ON f._part = s.{_PART} ORDER BY f._ord, s.{_SEQ}"
             )
             rows = self.con.execute(
                 f"SELECT file_sha256, count(*), count(*) FILTER (WHERE is_current) "
@@ -153,18 +269,19 @@ class Stager:
             schema={"file_sha256": pl.Utf8(), "_file_current": pl.Boolean()},
         )
         self.con.register("_file_current", current.to_arrow())
-        names = [n for n in QUARANTINE_SCHEMA if n != "is_current"]
-        select = ", ".join(f"q.{_quote(n)}" for n in names)
+        select = ", ".join(f"q.{_quote(n)}" for n in self.quarantine)
         self.con.execute(
             f"CREATE OR REPLACE TABLE raw_quarantine AS SELECT {select}, "
-            "coalesce(c._file_current, true) AS is_current FROM stage_quarantine q "
-            "LEFT JOIN _file_current c ON c.file_sha256 = q.file_sha256 ORDER BY q._seq"
+            "coalesce(c._file_current, true) AS is_current FROM stage.stage_quarantine q "
+            f"JOIN _files f ON f._part = q.{_PART} "
+            "LEFT JOIN _file_current c ON c.file_sha256 = q.file_sha256 "
+            f"ORDER BY f._ord, q.{_SEQ}"
         )
         self.con.unregister("_file_current")
-        # The stage was filled in _seq order and a plain scan keeps insertion order
-        # (preserve_insertion_order), so no sort of the biggest table is needed.
+        select = ", ".join(f"r.{_quote(n)}" for n in ROWS_SCHEMA)
         self.con.execute(
-            f"CREATE OR REPLACE TABLE raw_rows AS SELECT * EXCLUDE ({_SEQ}) FROM stage_rows"
+            f"CREATE OR REPLACE TABLE raw_rows AS SELECT {select} FROM stage.stage_rows r "
+            f"JOIN _files f ON f._part = r.{_PART} ORDER BY f._ord, r.{_SEQ}"
         )
 
     def replace_tables(self, tables: dict[str, pl.DataFrame]) -> None:
@@ -184,3 +301,7 @@ class Stager:
 
     def close(self) -> None:
         self.con.close()
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
