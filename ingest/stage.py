@@ -1,27 +1,28 @@
-"""Phase B's decided rows, staged in DuckDB file by file and kept between refreshes (issue 13).
+"""Phase B's decided rows, staged file by file as Parquet parts kept between refreshes (issue 13).
 
 Each file's decision (submitter, F-rules, R1–R3) depends only on the file, its place in
 the inbox and the registry (the current R0/T0 rows), so it is a *part* keyed by a hash
-of those and of the ingest code (`part_key`). A part's loaded rows go to a staging
-table per template, its detail rows to `stage_rows`, its quarantined rows to
-`stage_quarantine` and its verdict to `parts`, in one transaction, as soon as the file
-is decided; nothing of it stays in Python. The stage lives in its own DuckDB file under
-the home's cache, so a refresh after one file changed decides that file only: the
-other parts are still there. (The sensitive columns are never staged here: they go to
-encrypted part files, `ingest.pipeline`.)
+of those and of the ingest code (`part_key`). As soon as a file is decided, its loaded
+rows (per template), detail rows (`raw_rows`) and quarantined rows are written as
+Parquet files of its part directory under `cache/stage/`, with its verdict; nothing of
+it stays in Python. A refresh after one file changed decides that file only: the other
+parts are still there. (The sensitive columns are never in these parts: they go to
+encrypted part files, `ingest.pipeline.SubjectParts`.)
 
-The raw layer is then built in the work warehouse from the current parts only:
-resubmission (§7) is one window function per template — a row stands when its file
-has the highest recency rank of its scope — and every raw table is
+The raw layer is then built in the work warehouse by DuckDB over the current parts'
+Parquet files: resubmission (§7) is one window function per template — a row stands
+when its file has the highest recency rank of its scope — and every raw table is
 `CREATE OR REPLACE … AS SELECT`, all in one transaction, so dbt never sees half a
-refresh. DuckDB keeps the stage within its memory limit and spills the rest to disk,
-so the process does not grow with the province.
+refresh. DuckDB works within its memory limit and spills the rest to disk, so the
+process does not grow with the province.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -30,10 +31,7 @@ import polars as pl
 from ingest.load import QUARANTINE_SCHEMA, ROWS_SCHEMA, columns_frame, frame, template_schema
 from ingest.registry import Registry, Template
 
-MEMORY_LIMIT = "256MB"  # DuckDB's own buffers; beyond it the stage spills to disk
-# Staged frames wait in Python until this many rows are pending, then go to DuckDB in one
-# transaction, one insert per stage: one insert per sheet costs more than its rows.
-FLUSH_ROWS = 50_000
+MEMORY_LIMIT = "256MB"  # DuckDB's own buffers when building; beyond it, it spills to disk
 _PART, _SEQ = "_part", "_seq"
 _INGEST = Path(__file__).resolve().parent
 _RULES_YML = _INGEST.parent / "contract" / "rules.yml"
@@ -79,15 +77,18 @@ def _schema_fingerprint(reg: Registry) -> str:
 
 
 class Stager:
-    """The persistent stage of a home (`cache/stage/stage-<layout>.duckdb`)."""
+    """The persistent stage of a home: one directory per part under `cache/stage/`, holding
+    a Parquet file per stage table it has rows for and its verdict (`verdict.json`,
+    written last: a part without one is a killed refresh's and is dropped)."""
 
     def __init__(self, stage_dir: Path, reg: Registry) -> None:
         stage_dir.mkdir(parents=True, exist_ok=True)
         stage_dir.chmod(0o700)
-        self.path = stage_dir / f"stage-{_schema_fingerprint(reg)}.duckdb"
-        for old in stage_dir.glob("stage-*.duckdb*"):
-            if not old.name.startswith(self.path.name):
-                old.unlink(missing_ok=True)  # a stage of another templates.yml layout
+        self.directory = stage_dir / f"parts-{_schema_fingerprint(reg)}"
+        for old in stage_dir.glob("parts-*"):
+            if old != self.directory:
+                shutil.rmtree(old, ignore_errors=True)  # a stage of another templates.yml layout
+        self.directory.mkdir(exist_ok=True)
         self.reg = reg
         self.schemas: dict[str, dict[str, pl.DataType]] = {
             code: {k: v for k, v in template_schema(t).items() if k != "is_current"}
@@ -95,46 +96,36 @@ class Stager:
         }
         self._quarantine = {k: v for k, v in QUARANTINE_SCHEMA.items() if k != "is_current"}
         self._pending: dict[str, list[pl.DataFrame]] = {}
-        self._pending_parts: list[tuple[str, str]] = []
-        self._pending_rows = 0
         self._seq = 0
-        try:
-            self.con = self._open()
-        except duckdb.Error:
-            # A stage is only a cache: one that cannot be opened (a killed checkpoint, a
-            # DuckDB upgrade) is dropped and every file decided again.
-            for leftover in stage_dir.glob(f"{self.path.name}*"):
-                leftover.unlink(missing_ok=True)
-            self.con = self._open()
 
-    def _open(self) -> duckdb.DuckDBPyConnection:
-        con = duckdb.connect(str(self.path))
-        try:
-            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS parts (part VARCHAR PRIMARY KEY, verdict VARCHAR)"
-            )
-            tables = {f"stage_{c.lower()}": s for c, s in self.schemas.items()}
-            tables |= {"stage_quarantine": self._quarantine, "stage_rows": dict(ROWS_SCHEMA)}
-            for name, schema in tables.items():
-                empty = pl.DataFrame(schema={_PART: pl.Utf8(), **schema, _SEQ: pl.Int64()})
-                con.register("_empty", empty.to_arrow())
-                con.execute(f"CREATE TABLE IF NOT EXISTS {name} AS SELECT * FROM _empty")
-                con.unregister("_empty")
-        except BaseException:
-            con.close()
-            raise
-        return con
+    def stage_schema(self, name: str) -> dict[str, pl.DataType]:
+        """Columns of a stage table (`_part`, the raw columns but is_current, `_seq`)."""
+        if name == "stage_rows":
+            schema = dict(ROWS_SCHEMA)
+        elif name == "stage_quarantine":
+            schema = self._quarantine
+        else:
+            schema = self.schemas[name.removeprefix("stage_").upper()]
+        return {_PART: pl.Utf8(), **schema, _SEQ: pl.Int64()}
+
+    def stage_names(self) -> list[str]:
+        return [*(_stage_name(c) for c in self.schemas), "stage_quarantine", "stage_rows"]
 
     # --- staging ----------------------------------------------------------------------------
 
     def known_parts(self) -> dict[str, dict]:
-        """Verdict of every part already staged."""
-        rows = self.con.execute("SELECT part, verdict FROM parts").fetchall()
-        return {part: json.loads(verdict) for part, verdict in rows}
+        """Verdict of every complete part already staged."""
+        known: dict[str, dict] = {}
+        for entry in self.directory.iterdir():
+            try:
+                known[entry.name] = json.loads((entry / "verdict.json").read_text("utf-8"))
+            except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
+                continue
+        return known
 
     def start_part(self) -> None:
         self._seq = 0
+        self._pending.clear()
 
     def _append(self, name: str, part: str, df: pl.DataFrame) -> None:
         if df.height == 0:
@@ -142,9 +133,9 @@ class Stager:
         n = df.height
         seq = pl.int_range(self._seq, self._seq + n, dtype=pl.Int64, eager=True).alias(_SEQ)
         self._seq += n
-        df = df.select(pl.lit(part, pl.Utf8).alias(_PART), pl.all(), seq)
+        # Built from its Series: an eager select per sheet costs milliseconds of planning.
+        df = pl.DataFrame([pl.Series(_PART, [part] * n, pl.Utf8()), *df.get_columns(), seq])
         self._pending.setdefault(name, []).append(df)
-        self._pending_rows += n
 
     def add_loaded(self, part: str, code: str, columns: dict[str, list]) -> None:
         """One sheet's loaded rows of template `code`, as one list per column."""
@@ -158,53 +149,44 @@ class Stager:
             self._append("stage_quarantine", part, frame(rows, self._quarantine))
 
     def end_part(self, part: str, verdict: dict) -> None:
-        """The part is complete: its verdict is written with its rows, in one transaction."""
-        self._pending_parts.append((part, json.dumps(verdict, ensure_ascii=False)))
-        if self._pending_rows >= FLUSH_ROWS:
-            self.flush()
-
-    def flush(self) -> None:
-        """Write the pending parts, rows and verdicts together: a killed refresh leaves
-        whole parts or none."""
-        if not self._pending_parts:
-            return
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            for name, frames in self._pending.items():
-                incoming = pl.concat(frames, how="vertical", rechunk=False)
-                self.con.register("_incoming", incoming.to_arrow())
-                self.con.execute(f"INSERT INTO {name} SELECT * FROM _incoming")
-                self.con.unregister("_incoming")
-            parts = pl.DataFrame(
-                self._pending_parts, schema={"part": pl.Utf8(), "verdict": pl.Utf8()}, orient="row"
-            )
-            self.con.register("_incoming", parts.to_arrow())
-            self.con.execute("INSERT OR REPLACE INTO parts SELECT * FROM _incoming")
-            self.con.unregister("_incoming")
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
+        """Write the part: its Parquet files, then its verdict, in a temp directory renamed
+        into place, so a killed refresh leaves whole parts or none."""
+        tmp = self.directory / f".{part}.{os.getpid()}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        tables = []
+        for name, frames in self._pending.items():
+            df = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
+            df.write_parquet(tmp / f"{name}.parquet", compression="lz4", statistics=False)
+            tables.append(name)
+        verdict = verdict | {"tables": tables}
+        (tmp / "verdict.json").write_text(json.dumps(verdict, ensure_ascii=False), "utf-8")
+        target = self.directory / part
+        shutil.rmtree(target, ignore_errors=True)
+        tmp.rename(target)
         self._pending.clear()
-        self._pending_parts.clear()
-        self._pending_rows = 0
 
     def prune(self, current: set[str]) -> None:
-        """Drop the parts of files no longer in the inbox (or decided differently now)."""
-        stale = set(self.known_parts()) - current
-        if not stale:
-            return
-        self.con.register("_stale", pl.DataFrame({"part": sorted(stale)}).to_arrow())
-        self.con.execute("BEGIN TRANSACTION")
-        for name in [*(_stage_name(c) for c in self.schemas), "stage_quarantine", "stage_rows"]:
-            self.con.execute(f"DELETE FROM {name} WHERE {_PART} IN (SELECT part FROM _stale)")
-        self.con.execute("DELETE FROM parts WHERE part IN (SELECT part FROM _stale)")
-        self.con.execute("COMMIT")
-        self.con.unregister("_stale")
+        """Drop the parts of files no longer in the inbox (or decided differently now) and
+        the leftovers of killed refreshes."""
+        for entry in self.directory.iterdir():
+            if entry.name not in current or not (entry / "verdict.json").exists():
+                if entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+
+    def files_of(self, name: str, parts: list[str]) -> list[str]:
+        """The Parquet files of stage table `name` of `parts` (those that have rows)."""
+        found = []
+        for part in parts:
+            path = self.directory / part / f"{name}.parquet"
+            if path.exists():
+                found.append(str(path))
+        return found
 
     def close(self) -> None:
-        self.flush()
-        self.con.close()
+        self._pending.clear()
 
 
 class RawBuilder:
@@ -219,8 +201,21 @@ class RawBuilder:
         warehouse.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(warehouse))
         self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-        self.con.execute(f"ATTACH {_literal(str(stager.path))} AS stage (READ_ONLY)")
         self.con.register("_files", files.to_arrow())
+        parts = files["_part"].to_list()
+        for name in stager.stage_names():
+            self._source(name, stager.files_of(name, parts), stager.stage_schema(name))
+
+    def _source(self, name: str, paths: list[str], schema: dict[str, pl.DataType]) -> None:
+        """View `name` over the parts' Parquet files (an empty table when none has rows)."""
+        if paths:
+            listed = ", ".join(_literal(p) for p in paths)
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet([{listed}])"
+            )
+        else:
+            self.con.register(f"_empty_{name}", pl.DataFrame(schema=schema).to_arrow())
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM _empty_{name}")
 
     def _scope_partition(self, template: Template) -> str:
         """PARTITION BY of the §7 scope: nothing for a whole-table scope, else the submitter
@@ -250,7 +245,7 @@ class RawBuilder:
             self.con.execute(
                 f"CREATE OR REPLACE TABLE {_quote(template.table)} AS "
                 f"SELECT {select}, f._rank = max(f._rank) OVER ({self._scope_partition(template)}) "
-                f"AS is_current FROM stage.{_stage_name(code)} s "
+                f"AS is_current FROM {_stage_name(code)} s "
                 f"JOIN _files f ON f._part = s.{_PART} ORDER BY f._ord, s.{_SEQ}"
             )
             rows = self.con.execute(
@@ -272,7 +267,7 @@ class RawBuilder:
         select = ", ".join(f"q.{_quote(n)}" for n in self.quarantine)
         self.con.execute(
             f"CREATE OR REPLACE TABLE raw_quarantine AS SELECT {select}, "
-            "coalesce(c._file_current, true) AS is_current FROM stage.stage_quarantine q "
+            "coalesce(c._file_current, true) AS is_current FROM stage_quarantine q "
             f"JOIN _files f ON f._part = q.{_PART} "
             "LEFT JOIN _file_current c ON c.file_sha256 = q.file_sha256 "
             f"ORDER BY f._ord, q.{_SEQ}"
@@ -280,8 +275,10 @@ class RawBuilder:
         self.con.unregister("_file_current")
         select = ", ".join(f"r.{_quote(n)}" for n in ROWS_SCHEMA)
         self.con.execute(
-            f"CREATE OR REPLACE TABLE raw_rows AS SELECT {select} FROM stage.stage_rows r "
-            f"JOIN _files f ON f._part = r.{_PART} ORDER BY f._ord, r.{_SEQ}"
+            # Not sorted: the biggest table, and nothing reads it by position (a template
+            # table keeps the inbox order, as before).
+            f"CREATE OR REPLACE TABLE raw_rows AS SELECT {select} FROM stage_rows r "
+            f"SEMI JOIN _files f ON f._part = r.{_PART}"
         )
 
     def replace_tables(self, tables: dict[str, pl.DataFrame]) -> None:
