@@ -1,9 +1,12 @@
 """The ingest stage: inbox → raw layer (contract §2–§5, §7, §8 R1–R3, F1–F4).
 
 Phase A (`ingest.parse`) reads and types each file on its own, cached by
-content hash and run in worker processes. Phase B, here, needs all files at
-once: the registry (R0/T0) may arrive in the same inbox, submitters and
-references are resolved against it, and resubmission compares files.
+content hash and run in worker processes. Phase B, here, needs the registry
+(R0/T0, which may arrive in the same inbox) before any other file: it is built
+first, then each file is decided alone (submitter, R1–R3) and staged as a part
+(`ingest.stage`, kept between refreshes), and resubmission across files is done
+by DuckDB when the raw layer is built from the parts. Only one file's rows are
+in Python at a time.
 """
 
 from __future__ import annotations
