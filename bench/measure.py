@@ -5,7 +5,10 @@
 KIND is one of floor, pandas, ingest, refresh, report. The result file gets the
 operation's wall time (measured here, so interpreter start-up is excluded) and peak
 resident memory: of this process and of its largest child (the fork pool's workers,
-dbt), from getrusage. The process tree's peak is at most their sum.
+dbt), from getrusage, and of the whole process tree, sampled from /proc every 50 ms
+(`peak_tree_rss_mb`: the largest sum of the RSS of this process and all its descendants
+at one instant, where pages shared by forked workers count once per process, so it errs
+high; `peak_tree_pss_mb`: the same with proportional set sizes, shared pages split).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import random
 import resource
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -137,6 +141,74 @@ def measure_report(args: argparse.Namespace) -> dict:
     return result
 
 
+def _children() -> dict[int, list[int]]:
+    """Parent pid → child pids, from /proc."""
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat.rpartition(")")[2].split()[1])
+        tree.setdefault(ppid, []).append(int(entry))
+    return tree
+
+
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of `pid` in KiB; zeros when it has gone."""
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, pss
+
+
+def tree_memory_kb(root: int) -> tuple[int, int]:
+    """(RSS, PSS) of `root` and all its descendants now."""
+    tree = _children()
+    rss = pss = 0
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        r, p = _memory_kb(pid)
+        rss, pss = rss + r, pss + p
+        todo += tree.get(pid, [])
+    return rss, pss
+
+
+class TreeSampler(threading.Thread):
+    """Samples the process tree's memory until stopped; keeps the largest RSS and PSS sums."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.interval = interval
+        self.peak_rss_kb = 0
+        self.peak_pss_kb = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        root = os.getpid()
+        while not self._stop_event.is_set():
+            rss, pss = tree_memory_kb(root)
+            self.peak_rss_kb = max(self.peak_rss_kb, rss)
+            self.peak_pss_kb = max(self.peak_pss_kb, pss)
+            self._stop_event.wait(self.interval)
+
+    def stop(self) -> tuple[int, int]:
+        self._stop_event.set()
+        self.join()
+        return self.peak_rss_kb, self.peak_pss_kb
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.measure")
     parser.add_argument("kind", choices=["floor", "pandas", "ingest", "refresh", "report"])
@@ -146,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--sample", type=int, default=0)
     args = parser.parse_args(argv)
+    sampler = TreeSampler()
+    sampler.start()
     if args.kind in ("floor", "pandas"):
         result = measure_read(args.kind, args)
     elif args.kind == "ingest":
@@ -154,12 +228,15 @@ def main(argv: list[str] | None = None) -> int:
         result = measure_refresh(args)
     else:
         result = measure_report(args)
+    peak_tree_rss_kb, peak_tree_pss_kb = sampler.stop()
     self_usage = resource.getrusage(resource.RUSAGE_SELF)
     child_usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = sum(u.ru_utime + u.ru_stime for u in (self_usage, child_usage))
     result |= {
         "peak_rss_mb": round(self_usage.ru_maxrss / 1024, 1),  # KiB → MiB on Linux
         "peak_child_rss_mb": round(child_usage.ru_maxrss / 1024, 1),
+        "peak_tree_rss_mb": round(peak_tree_rss_kb / 1024, 1),
+        "peak_tree_pss_mb": round(peak_tree_pss_kb / 1024, 1),
         # CPU seconds of the whole run (this process and its children, start-up included):
         # robust to other load on a shared machine, unlike wall time.
         "cpu_s": round(cpu, 2),

@@ -1,8 +1,8 @@
 """Write the raw layer into DuckDB through Arrow (see docs/raw-layer.md).
 
 Each table is replaced whole inside one transaction, so dbt never sees half a
-refresh; the file history is appended. Sensitive T3 columns go only to the
-restricted store.
+refresh; the file history is appended. Sensitive columns (`sensitive: true` in
+templates.yml: T3's) go only to the restricted store.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from ingest.registry import Template
+from ingest.registry import Registry, Template
 from ingest.secrets import Key, attach_encrypted
 
 _POLARS_TYPES: dict[str, pl.DataType] = {
@@ -83,15 +83,38 @@ ROWS_SCHEMA: dict[str, pl.DataType] = {
     "cells": pl.Utf8(),
 }
 
-SUBJECTS_SCHEMA: dict[str, pl.DataType] = {
+SUBJECT_LINEAGE: dict[str, pl.DataType] = {
     "file_sha256": pl.Utf8(),
     "sheet": pl.Utf8(),
     "row_number": pl.Int32(),
     "submitter_code": pl.Utf8(),
-    "clue_code": pl.Utf8(),
-    "subject_name": pl.Utf8(),
-    "subject_title": pl.Utf8(),
 }
+
+
+def sensitive_template(reg: Registry) -> Template | None:
+    """The template whose columns are marked `sensitive` in templates.yml (T3: 反映对象,
+    反映对象职务), read from the registry so that one declaration decides what never enters
+    the work warehouse. The restricted store has one table, so at most one template may."""
+    found = [t for t in reg.templates.values() if any(c.sensitive for c in t.columns)]
+    if len(found) > 1:
+        codes = "、".join(t.code for t in found)
+        raise ValueError(f"templates.yml: sensitive columns in more than one template ({codes})")
+    return found[0] if found else None
+
+
+def subjects_schema(reg: Registry) -> dict[str, pl.DataType]:
+    """Columns of the restricted `clue_subjects`: where the row is, its natural key (the
+    clue code) and the sensitive columns, as text."""
+    template = sensitive_template(reg)
+    schema = dict(SUBJECT_LINEAGE)
+    if template is None:
+        return schema
+    for name in template.natural_key:
+        schema[name] = _POLARS_TYPES[template.column(name).type]
+    for column in template.columns:
+        if column.sensitive:
+            schema[column.name] = pl.Utf8()
+    return schema
 
 
 def template_schema(template: Template) -> dict[str, pl.DataType]:

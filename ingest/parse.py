@@ -27,7 +27,7 @@ from ingest.values import ValueParseError, is_empty, parser_for
 
 T = TypeVar("T")
 
-PARSE_VERSION = 5  # bump to invalidate cached parse results
+PARSE_VERSION = 6  # bump to invalidate cached parse results
 
 
 @dataclass(slots=True)

@@ -1,13 +1,19 @@
 """The ingest stage: inbox → raw layer (contract §2–§5, §7, §8 R1–R3, F1–F4).
 
 Phase A (`ingest.parse`) reads and types each file on its own, cached by
-content hash and run in worker processes. Phase B, here, needs all files at
-once: the registry (R0/T0) may arrive in the same inbox, submitters and
-references are resolved against it, and resubmission compares files.
+content hash and run in worker processes. Phase B, here, needs the registry
+(R0/T0, which may arrive in the same inbox) before any other file: it is built
+first, then each file is decided alone (submitter, R1–R3) and staged as a part
+(`ingest.stage`, kept between refreshes), and resubmission across files is done
+by DuckDB when the raw layer is built from the parts. Only one file's rows are
+in Python at a time.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import multiprocessing
 import os
 import pickle
@@ -25,19 +31,17 @@ from ingest.inbox import InboxFile, scan_inbox
 from ingest.load import (
     FILES_SCHEMA,
     LINEAGE_SCHEMA,
-    QUARANTINE_SCHEMA,
     ROWS_SCHEMA,
-    SUBJECTS_SCHEMA,
     columns_frame,
     frame,
     read_previous_files,
-    template_schema,
-    write_raw_layer,
+    sensitive_template,
+    subjects_schema,
     write_restricted,
 )
 from ingest.parse import PARSE_VERSION, ParsedFile, parse_file
 from ingest.refs import RegionIndex, UnitIndex
-from ingest.registry import registry
+from ingest.registry import Template, registry
 from ingest.resolve import (
     FileOutcome,
     LoadedSheet,
@@ -47,6 +51,7 @@ from ingest.resolve import (
 )
 from ingest.resubmission import Recency, decide_current
 from ingest.secrets import Key, decrypt, encrypt, resolve_key
+from ingest.stage import RawBuilder, Stager, code_fingerprint, part_key
 
 REGISTRY_TEMPLATES = ("R0", "T0")
 PARALLEL_THRESHOLD = 6
@@ -75,25 +80,48 @@ class IngestSummary:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class FileHead:
+    """What phase B needs of a parsed file before reading its rows: kept for every file
+    while the rows themselves are read back from the cache one file at a time."""
+
+    submission_date: date | None
+    has_sheets: bool
+    registry: bool  # holds an R0/T0 sheet (read first, to bootstrap the registry)
+    rejected: bool
+
+    @classmethod
+    def of(cls, parsed: ParsedFile) -> FileHead:
+        return cls(
+            submission_date_of(parsed),
+            bool(parsed.sheets),
+            any(s.template in REGISTRY_TEMPLATES for s in parsed.sheets),
+            parsed.rejection is not None,
+        )
+
+
 def _cache_path(cache_dir: Path, sha: str) -> Path:
     return cache_dir / f"{sha}.v{PARSE_VERSION}.enc"
 
 
-def _parse_to_cache(path: Path, target: Path, cache_key: bytes) -> bytes:
-    """Parse one file and cache it encrypted; the plain pickle is returned as is, so a
-    worker process serialises its result once (a returned ParsedFile would be pickled
-    a second time)."""
-    data = pickle.dumps(parse_file(path), protocol=pickle.HIGHEST_PROTOCOL)
+def _parse_to_cache(path: Path, target: Path, cache_key: bytes) -> FileHead:
+    """Parse one file and cache it encrypted; only its small head goes back to the parent,
+    which reads the rows from the cache when it gets to the file (bounded memory)."""
+    parsed = parse_file(path)
+    head = FileHead.of(parsed)
+    body = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps((head, body), protocol=pickle.HIGHEST_PROTOCOL)
     _write_private(target, encrypt(cache_key, data))
-    return data
+    return head
 
 
 def _write_private(target: Path, data: bytes) -> None:
     """Write `data` to `target` atomically with mode 0600.
 
-    Cached parses hold the sensitive T3 columns (反映对象, 反映对象职务): they reach
-    this function already encrypted (ingest/secrets.py), and the file is created
-    owner-only all the same (not chmod-ed afterwards, which would leave a readable window).
+    Cached parses hold the sensitive columns (templates.yml `sensitive`: T3 反映对象,
+    反映对象职务): they reach this function already encrypted (ingest/secrets.py), and the
+    file is created owner-only all the same (not chmod-ed afterwards, which would leave a
+    readable window).
     """
     tmp = target.with_suffix(f".{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -103,14 +131,20 @@ def _write_private(target: Path, data: bytes) -> None:
     tmp.replace(target)
 
 
-def _read_cached(path: Path, cache_key: bytes) -> ParsedFile | None:
-    """A cached parse, or None when it is missing or was encrypted with another key."""
+def _read_cached_parts(path: Path, cache_key: bytes) -> tuple[FileHead, bytes] | None:
+    """A cached parse as (head, pickled ParsedFile), or None when it is missing or was
+    encrypted with another key. The rows stay pickled until `load_parsed` needs them."""
     try:
         blob = path.read_bytes()
     except FileNotFoundError:
         return None
     data = decrypt(cache_key, blob)
     return None if data is None else pickle.loads(data)
+
+
+def _read_cached(path: Path, cache_key: bytes) -> ParsedFile | None:
+    parts = _read_cached_parts(path, cache_key)
+    return None if parts is None else pickle.loads(parts[1])
 
 
 def _drop_plain_cache(cache_dir: Path) -> None:
@@ -120,29 +154,46 @@ def _drop_plain_cache(cache_dir: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def parse_all(
+@dataclass(slots=True)
+class ParseCache:
+    """The encrypted parse cache of a home: one file per content hash."""
+
+    directory: Path
+    key: bytes
+
+    def path(self, sha: str) -> Path:
+        return _cache_path(self.directory, sha)
+
+    def load(self, sha: str) -> ParsedFile:
+        parsed = _read_cached(self.path(sha), self.key)
+        if parsed is None:  # written by parse_heads of this refresh, under this key
+            raise RuntimeError(f"parse cache entry {self.path(sha)} vanished during the refresh")
+        return parsed
+
+
+def parse_heads(
     files: list[InboxFile],
     cache_dir: Path,
     workers: int | None,
     cache_key: bytes | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[dict[str, ParsedFile], int]:
-    """Parsed result per hash; unchanged files come from the cache and are never re-read.
+) -> tuple[dict[str, FileHead], int, ParseCache]:
+    """Parse every file not in the cache (in worker processes) and return each file's head.
 
-    `cache_key` encrypts the cache (ingest/secrets.py); without one, the cache
-    folder gets a key of its own.
+    Unchanged files come from the cache and are never re-read. `cache_key` encrypts the
+    cache (ingest/secrets.py); without one, the cache folder gets a key of its own.
     """
     cache_dir.mkdir(parents=True, exist_ok=True)
     cache_dir.chmod(0o700)
     if cache_key is None:
         cache_key = resolve_key(cache_dir, create=True).cache_key()
     _drop_plain_cache(cache_dir)
-    results: dict[str, ParsedFile] = {}
+    heads: dict[str, FileHead] = {}
     todo: list[InboxFile] = []
     for file in files:
-        cached = _read_cached(_cache_path(cache_dir, file.sha256), cache_key)
+        cached = _read_cached_parts(_cache_path(cache_dir, file.sha256), cache_key)
         if cached is not None:
-            results[file.sha256] = cached
+            heads[file.sha256] = cached[0]
         else:
             todo.append(file)
     workers = workers or os.cpu_count() or 1
@@ -157,22 +208,37 @@ def parse_all(
                 for f in todo
             }
             for done, (sha, future) in enumerate(futures.items(), 1):
-                results[sha] = pickle.loads(future.result())
+                heads[sha] = future.result()
                 if progress:
                     progress(done, len(todo))
     else:
         for done, f in enumerate(todo, 1):
-            data = _parse_to_cache(f.path, _cache_path(cache_dir, f.sha256), cache_key)
-            results[f.sha256] = pickle.loads(data)
+            heads[f.sha256] = _parse_to_cache(f.path, _cache_path(cache_dir, f.sha256), cache_key)
             if progress:
                 progress(done, len(todo))
-    return results, len(todo)
+    return heads, len(todo), ParseCache(cache_dir, cache_key)
+
+
+def parse_all(
+    files: list[InboxFile],
+    cache_dir: Path,
+    workers: int | None,
+    cache_key: bytes | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[dict[str, ParsedFile], int]:
+    """Parsed result per hash, all in memory (for tools and tests; run_ingest streams)."""
+    heads, count, cache = parse_heads(files, cache_dir, workers, cache_key, progress)
+    return {sha: cache.load(sha) for sha in heads}, count
 
 
 def _bootstrap_registry(
-    unique: list[InboxFile], parsed: dict[str, ParsedFile], recency: dict[str, Recency]
-) -> tuple[RegionIndex, UnitIndex]:
-    """Build the region and unit indexes from the current R0 and T0 rows of the inbox.
+    unique: list[InboxFile],
+    heads: dict[str, FileHead],
+    cache: ParseCache,
+    recency: dict[str, Recency],
+) -> tuple[RegionIndex, UnitIndex, str]:
+    """Build the region and unit indexes from the current R0 and T0 rows of the inbox, and
+    a fingerprint of what went into them (every file's decision depends on it).
 
     R0/T0 carry no references, so their rows can be decided before any
     submitter is known; the latest file holding each table wins (§7).
@@ -180,15 +246,17 @@ def _bootstrap_registry(
     empty_regions, empty_units = RegionIndex(), UnitIndex()
     outcomes = []
     for file in unique:
-        p = parsed[file.sha256]
-        if p.rejection or not any(s.template in REGISTRY_TEMPLATES for s in p.sheets):
+        head = heads[file.sha256]
+        if head.rejected or not head.registry:
             continue
+        p = cache.load(file.sha256)
         only_registry = ParsedFile(sheets=[s for s in p.sheets if s.template in REGISTRY_TEMPLATES])
         outcome = FileOutcome(file=file, submitter_code="")
         decide_rows(outcome, only_registry, empty_units, empty_regions)
         outcomes.append(outcome)
     current = decide_current(outcomes, recency)
     regions, units = RegionIndex(), UnitIndex()
+    added: list[list[object]] = []
     for outcome in outcomes:
         for loaded in outcome.loaded:
             v = loaded.values
@@ -196,14 +264,95 @@ def _bootstrap_registry(
                 if not is_current:
                     continue
                 if loaded.template.code == "R0":
-                    regions.add(
-                        str(v["region_code"][pos]),
-                        str(v["region_name"][pos]),
-                        v["region_level"][pos],
-                    )  # type: ignore[arg-type]
+                    entry = [str(v["region_code"][pos]), str(v["region_name"][pos])]
+                    regions.add(*entry, v["region_level"][pos])  # type: ignore[arg-type]
+                    added.append(["R0", *entry, v["region_level"][pos]])
                 else:
-                    units.add(str(v["unit_code"][pos]), str(v["unit_name"][pos]), v["aliases"][pos])  # type: ignore[arg-type]
-    return regions, units
+                    entry = [str(v["unit_code"][pos]), str(v["unit_name"][pos])]
+                    units.add(*entry, v["aliases"][pos])  # type: ignore[arg-type]
+                    added.append(["T0", *entry, v["aliases"][pos]])
+    text = json.dumps(added, ensure_ascii=False, default=str)
+    return regions, units, hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(slots=True)
+class FileVerdict:
+    """What is kept of a decided file: one small record, stored with its part."""
+
+    submitter_code: str | None
+    submission_date: date | None
+    rule: str | None
+    message: str | None
+    quarantined: int = 0
+    quarantine_rules: Counter = field(default_factory=Counter)
+    subjects: bool = False  # has rows in the restricted store (an encrypted part file)
+
+    @classmethod
+    def of(cls, outcome: FileOutcome, subjects: bool) -> FileVerdict:
+        return cls(
+            outcome.submitter_code,
+            outcome.submission_date,
+            outcome.rule,
+            outcome.message,
+            len(outcome.quarantined),
+            Counter(q.rule for q in outcome.quarantined),
+            subjects,
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "submitter_code": self.submitter_code,
+            "submission_date": self.submission_date.isoformat() if self.submission_date else None,
+            "rule": self.rule,
+            "message": self.message,
+            "quarantined": self.quarantined,
+            "quarantine_rules": dict(self.quarantine_rules),
+            "subjects": self.subjects,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> FileVerdict:
+        day = data["submission_date"]
+        return cls(
+            data["submitter_code"],
+            date.fromisoformat(day) if day else None,
+            data["rule"],
+            data["message"],
+            data["quarantined"],
+            Counter(data["quarantine_rules"]),
+            data["subjects"],
+        )
+
+
+@dataclass(slots=True)
+class SubjectParts:
+    """Each part's rows of the restricted store, encrypted (`cache/stage/<part>.enc`)."""
+
+    directory: Path
+    key: bytes
+
+    def path(self, part: str) -> Path:
+        return self.directory / f"{part}.subjects.enc"
+
+    def write(self, part: str, df: pl.DataFrame) -> None:
+        buffer = io.BytesIO()
+        df.write_parquet(buffer)
+        _write_private(self.path(part), encrypt(self.key, buffer.getvalue()))
+
+    def read(self, part: str) -> pl.DataFrame | None:
+        try:
+            blob = self.path(part).read_bytes()
+        except FileNotFoundError:
+            return None
+        data = decrypt(self.key, blob)
+        return None if data is None else pl.read_parquet(io.BytesIO(data))
+
+    def prune(self, current: set[str]) -> None:
+        for path in self.directory.glob("*.subjects.enc"):
+            if path.name.removesuffix(".subjects.enc") not in current:
+                path.unlink(missing_ok=True)
+        for leftover in self.directory.glob("*.tmp"):
+            leftover.unlink(missing_ok=True)
 
 
 def run_ingest(
@@ -218,6 +367,9 @@ def run_ingest(
     """Ingest the whole inbox into `home/warehouse.duckdb`; bad files and rows never stop it.
 
     `key` (default: the home's, ingest/secrets.py) encrypts the restricted store and cache.
+    Files are decided one at a time and their rows staged in DuckDB (`ingest.stage`), so
+    memory holds one file's rows, not the province's; a file already decided against the
+    same registry by the same code is not decided again.
     """
     key = key or resolve_key(home, create=True)
     warehouse = home / "warehouse.duckdb"
@@ -230,75 +382,152 @@ def run_ingest(
     for f in files:
         first_of_hash.setdefault(f.sha256, f)
     unique = list(first_of_hash.values())
-    parsed, parsed_count = parse_all(
+    heads, parsed_count, cache = parse_heads(
         unique, home / "cache" / "parse", workers, key.cache_key(), progress
     )
 
     recency = {
         f.sha256: Recency(
-            submission_date_of(parsed[f.sha256]) or date.min,
+            heads[f.sha256].submission_date or date.min,
             f.mtime,
             (0 if f.sha256 in previous else 1) * 1_000_000 + i,
         )
         for i, f in enumerate(unique)
     }
-    regions, units = _bootstrap_registry(unique, parsed, recency)
+    regions, units, registry_fp = _bootstrap_registry(unique, heads, cache, recency)
+    # The §7 "later" order as one integer per file: a row stands when its file ranks highest.
+    ranks = {sha: i for i, sha in enumerate(sorted(recency, key=lambda s: recency[s].key()))}
+    code_fp = code_fingerprint()
+    parts = {f.sha256: part_key(code_fp, registry_fp, f.sha256, f.rel_path) for f in unique}
 
-    outcomes: dict[str, FileOutcome] = {}
-    for f in unique:
-        p = parsed[f.sha256]
-        outcome = FileOutcome(file=f, submission_date=submission_date_of(p))
-        outcomes[f.sha256] = outcome
-        if p.rejection:
-            outcome.rule, outcome.message = p.rejection
-            continue
-        if not p.sheets:
-            outcome.rule, outcome.message = "F2", p.near_miss
-            continue
-        submitter, how = resolve_submitter(p, f, regions)
-        if submitter is None:
-            outcome.rule, outcome.message = "F3", how
-            continue
-        outcome.submitter_code = submitter
-        decide_rows(outcome, p, units, regions)
-
-    loaded_outcomes = [o for o in outcomes.values() if o.rule is None]
-    current = decide_current(loaded_outcomes, recency)
-
-    summary = IngestSummary(refresh_id=refresh_id, warehouse=warehouse, parsed_files=parsed_count)
-    tables, file_rows, quarantine_rows, subjects = _assemble(
-        files, first_of_hash, outcomes, current, previous, summary
-    )
-    tables["raw_ingest_files"] = frame(file_rows, FILES_SCHEMA | {"submitter_hint": pl.Utf8()})
-    tables["raw_quarantine"] = frame(quarantine_rows, QUARANTINE_SCHEMA)
-    tables["raw_rows"] = columns_frame(_raw_rows(unique, parsed), ROWS_SCHEMA)
-    tables["raw_refresh"] = pl.DataFrame(
+    reg = registry()
+    sensitive = sensitive_template(reg)
+    stage_dir = home / "cache" / "stage"
+    stager = Stager(stage_dir, reg)
+    subject_store = SubjectParts(stage_dir, key.cache_key())
+    verdicts: dict[str, FileVerdict] = {}
+    subject_parts: list[pl.DataFrame] = []
+    try:
+        for part, data in stager.known_parts().items():
+            verdict = FileVerdict.from_json(data)
+            if verdict.subjects:
+                df = subject_store.read(part)
+                if df is None:  # lost, or encrypted under another key: decide it again
+                    continue
+                subject_parts.append(df)
+            verdicts[part] = verdict
+        current_parts = set(parts.values())
+        stager.prune(set(verdicts) & current_parts)
+        subject_store.prune(set(verdicts) & current_parts)
+        for f in unique:
+            part = parts[f.sha256]
+            if part in verdicts:
+                continue
+            stager.start_part()
+            outcome = _decide_file(f, part, heads[f.sha256], cache, regions, units, stager)
+            subjects = None
+            if outcome.rule is None:
+                subjects = _stage_outcome(stager, part, outcome, sensitive)
+            if subjects is not None:
+                subject_store.write(part, subjects)
+                subject_parts.append(subjects)
+            verdicts[part] = FileVerdict.of(outcome, subjects is not None)
+            stager.end_part(part, verdicts[part].to_json())
+    finally:
+        stager.close()
+    by_file = {f.sha256: verdicts[parts[f.sha256]] for f in unique}
+    order = pl.DataFrame(
         {
-            "refresh_id": [refresh_id],
-            "as_of": [as_of or date.today()],
-            "refreshed_at": [refreshed_at],
-        }
+            "_part": [parts[f.sha256] for f in unique],
+            "_rank": [ranks[f.sha256] for f in unique],
+            "_ord": list(range(len(unique))),
+        },
+        schema={"_part": pl.Utf8(), "_rank": pl.Int64(), "_ord": pl.Int64()},
     )
-    history = tables["raw_ingest_files"].with_columns(
-        pl.lit(refresh_id).alias("refresh_id"), pl.lit(refreshed_at).alias("refreshed_at")
-    )
-    write_raw_layer(warehouse, tables, {"raw_file_history": history})
-    write_restricted(home / "restricted.duckdb", subjects, key)
+    summary = IngestSummary(refresh_id=refresh_id, warehouse=warehouse, parsed_files=parsed_count)
+    builder = RawBuilder(warehouse, stager, order)
+    try:
+        builder.con.execute("BEGIN TRANSACTION")
+        try:
+            counts = builder.build_templates()
+            file_rows, file_current = _file_rows(
+                files, first_of_hash, by_file, counts, previous, summary
+            )
+            builder.build_bookkeeping(file_current)
+            ingest_files = frame(file_rows, FILES_SCHEMA | {"submitter_hint": pl.Utf8()})
+            refresh = pl.DataFrame(
+                {
+                    "refresh_id": [refresh_id],
+                    "as_of": [as_of or date.today()],
+                    "refreshed_at": [refreshed_at],
+                }
+            )
+            builder.replace_tables({"raw_ingest_files": ingest_files, "raw_refresh": refresh})
+            history = ingest_files.with_columns(
+                pl.lit(refresh_id).alias("refresh_id"), pl.lit(refreshed_at).alias("refreshed_at")
+            )
+            builder.append_tables({"raw_file_history": history})
+            builder.con.execute("COMMIT")
+        except BaseException:
+            builder.con.execute("ROLLBACK")
+            raise
+    finally:
+        builder.close()
+    write_restricted(home / "restricted.duckdb", _subjects_in_order(subject_parts, order), key)
     return summary
 
 
-def _raw_rows(unique: list[InboxFile], parsed: dict[str, ParsedFile]) -> dict[str, list]:
-    """raw_rows as columns: every detail row of every matched sheet, as read."""
+def _subjects_in_order(parts: list[pl.DataFrame], order: pl.DataFrame) -> pl.DataFrame:
+    """The restricted rows of the current parts, in inbox order."""
+    schema = subjects_schema(registry())
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    rows = pl.concat(parts, how="vertical")
+    ranked = rows.join(
+        order.select("_part", "_ord"), on="_part", how="inner", maintain_order="left"
+    )
+    return ranked.sort("_ord", maintain_order=True).select(list(schema))
+
+
+def _decide_file(
+    f: InboxFile,
+    part: str,
+    head: FileHead,
+    cache: ParseCache,
+    regions: RegionIndex,
+    units: UnitIndex,
+    stager: Stager,
+) -> FileOutcome:
+    """F1–F4 and R1–R3 of one file; its detail rows go to the raw_rows stage as read."""
+    outcome = FileOutcome(file=f, submission_date=head.submission_date)
+    p = cache.load(f.sha256)
+    if head.rejected or not head.has_sheets:
+        if p.rejection:
+            outcome.rule, outcome.message = p.rejection
+        else:
+            outcome.rule, outcome.message = "F2", p.near_miss
+        return outcome
+    stager.add_rows(part, _raw_rows(f, p))
+    submitter, how = resolve_submitter(p, f, regions)
+    if submitter is None:
+        outcome.rule, outcome.message = "F3", how
+        return outcome
+    outcome.submitter_code = submitter
+    decide_rows(outcome, p, units, regions)
+    return outcome
+
+
+def _raw_rows(f: InboxFile, parsed: ParsedFile) -> dict[str, list]:
+    """raw_rows of one file as columns: every detail row of every matched sheet, as read."""
     columns: dict[str, list] = {name: [] for name in ROWS_SCHEMA}
-    for f in unique:
-        for sheet in parsed[f.sha256].sheets:
-            n = len(sheet)
-            columns["file_path"] += [f.rel_path] * n
-            columns["file_sha256"] += [f.sha256] * n
-            columns["sheet"] += [sheet.name] * n
-            columns["row_number"] += sheet.row_numbers
-            columns["template"] += [sheet.template] * n
-            columns["cells"] += sheet.cells
+    for sheet in parsed.sheets:
+        n = len(sheet)
+        columns["file_path"] += [f.rel_path] * n
+        columns["file_sha256"] += [f.sha256] * n
+        columns["sheet"] += [sheet.name] * n
+        columns["row_number"] += sheet.row_numbers
+        columns["template"] += [sheet.template] * n
+        columns["cells"] += sheet.cells
     return columns
 
 
@@ -309,67 +538,98 @@ def _pick(column: list[object] | None, rows: list[int]) -> list[object]:
     return [column[p] for p in rows]
 
 
-def _append_loaded(
-    table: dict[str, list],
-    subjects: dict[str, list],
-    f: InboxFile,
-    outcome: FileOutcome,
-    loaded: LoadedSheet,
-    is_current: list[bool],
-) -> None:
-    """Add one sheet's loaded rows to its template table (and T3 subjects to the restricted
-    table), column by column."""
+def _stage_outcome(
+    stager: Stager, part: str, outcome: FileOutcome, sensitive: Template | None
+) -> pl.DataFrame | None:
+    """Stage a decided file: its loaded rows per template and its quarantined rows; its
+    rows of the sensitive columns come back (for the restricted store only), if any."""
+    f = outcome.file
+    subjects: list[pl.DataFrame] = []
+    for loaded in outcome.loaded:
+        code = loaded.template.code
+        rows = loaded.rows
+        n = len(rows)
+        numbers = _pick(loaded.sheet.row_numbers, rows)  # type: ignore[arg-type]
+        columns: dict[str, list] = {}
+        for name in stager.schemas[code]:
+            if name not in LINEAGE_SCHEMA:
+                columns[name] = _pick(loaded.values.get(name), rows)
+        columns["file_path"] = [f.rel_path] * n
+        columns["file_sha256"] = [f.sha256] * n
+        columns["sheet"] = [loaded.sheet.name] * n
+        columns["row_number"] = numbers
+        columns["submitter_code"] = [outcome.submitter_code] * n
+        columns["submission_date"] = [outcome.submission_date] * n
+        stager.add_loaded(part, code, columns)
+        if sensitive is not None and code == sensitive.code:
+            subjects.append(_subjects(outcome, loaded, numbers, sensitive))
+    stager.add_quarantine(
+        part,
+        [
+            {
+                "file_path": f.rel_path,
+                "file_sha256": f.sha256,
+                "sheet": q.sheet,
+                "row_number": q.row_number,
+                "template": q.template,
+                "submitter_code": outcome.submitter_code,
+                "column_name": q.column_name,
+                "value": q.value,
+                "rule": q.rule,
+                "message": q.message,
+            }
+            for q in outcome.quarantined
+        ],
+    )
+    if not subjects:
+        return None
+    return pl.concat(subjects, how="vertical").with_columns(pl.lit(part, pl.Utf8).alias("_part"))
+
+
+def _subjects(
+    outcome: FileOutcome, loaded: LoadedSheet, numbers: list[object], template: Template
+) -> pl.DataFrame:
+    """The restricted rows of one loaded sheet: where each row is, its natural key and its
+    sensitive columns (templates.yml `sensitive`)."""
     rows = loaded.rows
     n = len(rows)
-    numbers = _pick(loaded.sheet.row_numbers, rows)  # type: ignore[arg-type]
-    for name in table:
-        if name not in LINEAGE_SCHEMA:
-            table[name] += _pick(loaded.values.get(name), rows)
-    table["file_path"] += [f.rel_path] * n
-    table["file_sha256"] += [f.sha256] * n
-    table["sheet"] += [loaded.sheet.name] * n
-    table["row_number"] += numbers
-    table["submitter_code"] += [outcome.submitter_code] * n
-    table["submission_date"] += [outcome.submission_date] * n
-    table["is_current"] += is_current
-    if loaded.template.code == "T3":
-        subjects["file_sha256"] += [f.sha256] * n
-        subjects["sheet"] += [loaded.sheet.name] * n
-        subjects["row_number"] += numbers
-        subjects["submitter_code"] += [outcome.submitter_code] * n
-        subjects["clue_code"] += _pick(loaded.values.get("clue_code"), rows)
-        for name in ("subject_name", "subject_title"):
-            subjects[name] += _pick(loaded.sheet.sensitive.get(name), rows)  # type: ignore[arg-type]
+    columns: dict[str, list] = {
+        "file_sha256": [outcome.file.sha256] * n,
+        "sheet": [loaded.sheet.name] * n,
+        "row_number": numbers,
+        "submitter_code": [outcome.submitter_code] * n,
+    }
+    for name in template.natural_key:
+        columns[name] = _pick(loaded.values.get(name), rows)
+    for column in template.columns:
+        if column.sensitive:
+            columns[column.name] = _pick(loaded.sheet.sensitive.get(column.name), rows)  # type: ignore[arg-type]
+    return columns_frame(columns, subjects_schema(registry()))
 
 
-def _assemble(
+def _file_rows(
     files: list[InboxFile],
     first_of_hash: dict[str, InboxFile],
-    outcomes: dict[str, FileOutcome],
-    current: dict[int, list[bool]],
+    verdicts: dict[str, FileVerdict],
+    counts: dict[str, tuple[int, int]],
     previous: dict[str, dict],
     summary: IngestSummary,
-) -> tuple[dict[str, pl.DataFrame], list[dict], list[dict], pl.DataFrame]:
-    """Template tables, file rows, quarantine rows and the restricted subjects of this refresh."""
-    reg = registry()
-    schemas = {code: template_schema(t) for code, t in reg.templates.items()}
-    by_template: dict[str, dict[str, list]] = {
-        code: {name: [] for name in schema} for code, schema in schemas.items()
-    }
-    subjects: dict[str, list] = {name: [] for name in SUBJECTS_SCHEMA}
+) -> tuple[list[dict], dict[str, bool]]:
+    """raw_ingest_files rows, in inbox order, and per decided file whether it stands
+    (not superseded), from the per-file counts of loaded and current rows."""
     file_rows: list[dict] = []
-    quarantine_rows: list[dict] = []
+    file_current: dict[str, bool] = {}
     for f in files:
         original = first_of_hash[f.sha256]
-        outcome = outcomes[original.sha256]
+        verdict = verdicts[original.sha256]
         if original is not f:
-            file_rows.append(_copy_row(f, original, outcome))
+            file_rows.append(_copy_row(f, original, verdict))
             summary.files["unchanged"] += 1
             continue
-        rows_current = sum(sum(current[id(loaded)]) for loaded in outcome.loaded)
-        if outcome.rule:
+        loaded, rows_current = counts.get(f.sha256, (0, 0))
+        if verdict.rule:
             status = "rejected"
-        elif outcome.loaded and rows_current == 0:
+        elif loaded and rows_current == 0:
             status = "superseded"
         else:
             status = "loaded"
@@ -377,51 +637,23 @@ def _assemble(
         if before is not None and before["status"] == status:
             status = "unchanged"
         summary.files[status] += 1
-        file_current = status != "superseded"
-        for loaded in outcome.loaded:
-            table = by_template[loaded.template.code]
-            _append_loaded(table, subjects, f, outcome, loaded, current[id(loaded)])
-        for q in outcome.quarantined:
-            quarantine_rows.append(
-                {
-                    "file_path": f.rel_path,
-                    "file_sha256": f.sha256,
-                    "sheet": q.sheet,
-                    "row_number": q.row_number,
-                    "template": q.template,
-                    "submitter_code": outcome.submitter_code,
-                    "column_name": q.column_name,
-                    "value": q.value,
-                    "rule": q.rule,
-                    "message": q.message,
-                    "is_current": file_current,
-                }
-            )
-            if file_current:
-                summary.rules[q.rule] += 1
-        if outcome.rule:
-            summary.rules[outcome.rule] += 1
+        current = status != "superseded"
+        file_current[f.sha256] = current
+        if current:
+            summary.rules.update(verdict.quarantine_rules)
+        if verdict.rule:
+            summary.rules[verdict.rule] += 1
         summary.rows_loaded += rows_current
-        summary.rows_quarantined += len(outcome.quarantined) if file_current else 0
+        summary.rows_quarantined += verdict.quarantined if current else 0
         file_rows.append(
             _file_row(
-                f,
-                outcome,
-                status,
-                outcome.rule,
-                outcome.message,
-                rows_current,
-                len(outcome.quarantined),
+                f, verdict, status, verdict.rule, verdict.message, rows_current, verdict.quarantined
             )
         )
-    tables = {
-        t.table: columns_frame(by_template[code], schemas[code])
-        for code, t in reg.templates.items()
-    }
-    return tables, file_rows, quarantine_rows, columns_frame(subjects, SUBJECTS_SCHEMA)
+    return file_rows, file_current
 
 
-def _copy_row(f: InboxFile, original: InboxFile, outcome: FileOutcome) -> dict:
+def _copy_row(f: InboxFile, original: InboxFile, outcome: FileVerdict) -> dict:
     """A byte-identical copy is `unchanged` and carries the rule and message of the file it
     copies (§7 v2), so a copy of a rejected file still tells its sender why it was refused."""
     message = f"与“{original.rel_path}”内容完全相同，已跳过"
@@ -432,7 +664,7 @@ def _copy_row(f: InboxFile, original: InboxFile, outcome: FileOutcome) -> dict:
 
 def _file_row(
     f: InboxFile,
-    outcome: FileOutcome,
+    outcome: FileVerdict,
     status: str,
     rule: str | None,
     message: str | None,
