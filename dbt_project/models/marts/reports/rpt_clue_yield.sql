@@ -2,15 +2,11 @@
 with
 
 spine as (
-    select * from {{ ref('int_report_spine') }}
+    {{ region_report_spine() }}
 ),
 
 by_region as (
     select * from {{ ref('int_clue_yield_by_region') }}
-),
-
-scopes as (
-    select * from {{ ref('int_region_scopes') }}
 ),
 
 groups as (
@@ -20,31 +16,8 @@ groups as (
     from (values ('交叉', 1), ('非交叉', 2)) as g (inspection_group, group_order)
 ),
 
-by_year as (
-    select
-        s.scope_code,
-        cast(b.entry_year as varchar) as period,
-        b.inspection_group,
-        sum(b.inspections) as inspections,
-        sum(b.clues) as clues,
-        sum(b.county_cadre_clues) as county_cadre_clues
-    from by_region as b
-    inner join scopes as s on b.region_code = s.region_code
-    group by s.scope_code, b.entry_year, b.inspection_group
-),
-
 by_period as (
-    select * from by_year
-    union all
-    select
-        scope_code,
-        '全部' as period,
-        inspection_group,
-        sum(inspections) as inspections,
-        sum(clues) as clues,
-        sum(county_cadre_clues) as county_cadre_clues
-    from by_year
-    group by scope_code, inspection_group
+    {{ scope_period_rollup('by_region', ['inspections', 'clues', 'county_cadre_clues'], partition_by=['inspection_group']) }}
 ),
 
 final as (

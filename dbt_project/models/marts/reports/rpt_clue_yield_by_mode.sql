@@ -4,11 +4,7 @@
 with
 
 spine as (
-    select * from {{ ref('int_report_spine') }}
-),
-
-scopes as (
-    select * from {{ ref('int_region_scopes') }}
+    {{ region_report_spine() }}
 ),
 
 inspections as (
@@ -59,31 +55,10 @@ per_inspection_mode as (
     left join clues as c on i.inspection_key = c.inspection_key
 ),
 
-by_year as (
-    select
-        s.scope_code,
-        cast(p.entry_year as varchar) as period,
-        p.mode,
-        count(*) as inspections,
-        sum(p.clues) as clues,
-        sum(p.county_cadre_clues) as county_cadre_clues
-    from per_inspection_mode as p
-    inner join scopes as s on p.region_code = s.region_code
-    group by s.scope_code, p.entry_year, p.mode
-),
-
 by_period as (
-    select * from by_year
-    union all
-    select
-        scope_code,
-        '全部' as period,
-        mode,
-        sum(inspections) as inspections,
-        sum(clues) as clues,
-        sum(county_cadre_clues) as county_cadre_clues
-    from by_year
-    group by scope_code, mode
+    {{ scope_period_rollup(
+        'per_inspection_mode', ['clues', 'county_cadre_clues'], partition_by=['mode'], row_count='inspections'
+    ) }}
 ),
 
 final as (

@@ -7,7 +7,7 @@
 with
 
 spine as (
-    select * from {{ ref('int_report_spine') }}
+    {{ region_report_spine() }}
 ),
 
 by_region as (
@@ -15,11 +15,11 @@ by_region as (
 ),
 
 regions as (
-    select * from {{ ref('int_regions_hierarchy') }}
+    select * from {{ ref('dim_region') }}
 ),
 
 scopes as (
-    select * from {{ ref('int_region_scopes') }}
+    {{ region_scopes(ref('dim_region')) }}
 ),
 
 strata_rows as (

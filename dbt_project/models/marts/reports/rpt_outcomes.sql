@@ -2,56 +2,18 @@
 with
 
 spine as (
-    select * from {{ ref('int_report_spine') }}
+    {{ region_report_spine() }}
 ),
 
 by_region as (
     select * from {{ ref('int_outcomes_by_region') }}
 ),
 
-scopes as (
-    select * from {{ ref('int_region_scopes') }}
-),
-
-by_year as (
-    select
-        s.scope_code,
-        cast(b.entry_year as varchar) as period,
-        sum(b.inspections) as inspections,
-        sum(b.problems_found) as problems_found,
-        sum(b.immediate) as immediate,
-        sum(b.immediate_completed) as immediate_completed,
-        sum(b.immediate_livelihood) as immediate_livelihood,
-        sum(b.common_flagged) as common_flagged,
-        sum(b.recovered_loss_10k) as recovered_loss_10k,
-        sum(b.institutions) as institutions,
-        sum(b.clues) as clues,
-        sum(b.cases_filed) as cases_filed,
-        sum(b.punished) as punished
-    from by_region as b
-    inner join scopes as s on b.region_code = s.region_code
-    group by s.scope_code, b.entry_year
-),
-
 by_period as (
-    select * from by_year
-    union all
-    select
-        scope_code,
-        '全部' as period,
-        sum(inspections) as inspections,
-        sum(problems_found) as problems_found,
-        sum(immediate) as immediate,
-        sum(immediate_completed) as immediate_completed,
-        sum(immediate_livelihood) as immediate_livelihood,
-        sum(common_flagged) as common_flagged,
-        sum(recovered_loss_10k) as recovered_loss_10k,
-        sum(institutions) as institutions,
-        sum(clues) as clues,
-        sum(cases_filed) as cases_filed,
-        sum(punished) as punished
-    from by_year
-    group by scope_code
+    {{ scope_period_rollup('by_region', [
+        'inspections', 'problems_found', 'immediate', 'immediate_completed', 'immediate_livelihood',
+        'common_flagged', 'recovered_loss_10k', 'institutions', 'clues', 'cases_filed', 'punished'
+    ]) }}
 ),
 
 final as (

@@ -2,42 +2,15 @@
 with
 
 spine as (
-    select * from {{ ref('int_report_spine') }}
+    {{ region_report_spine() }}
 ),
 
 by_region as (
     select * from {{ ref('int_recurrence_by_region') }}
 ),
 
-scopes as (
-    select * from {{ ref('int_region_scopes') }}
-),
-
-by_year as (
-    select
-        s.scope_code,
-        cast(b.entry_year as varchar) as period,
-        sum(b.lookback_inspections) as lookback_inspections,
-        sum(b.with_prior) as with_prior,
-        sum(b.rectified_categories) as rectified_categories,
-        sum(b.recurred_categories) as recurred_categories
-    from by_region as b
-    inner join scopes as s on b.region_code = s.region_code
-    group by s.scope_code, b.entry_year
-),
-
 by_period as (
-    select * from by_year
-    union all
-    select
-        scope_code,
-        '全部' as period,
-        sum(lookback_inspections) as lookback_inspections,
-        sum(with_prior) as with_prior,
-        sum(rectified_categories) as rectified_categories,
-        sum(recurred_categories) as recurred_categories
-    from by_year
-    group by scope_code
+    {{ scope_period_rollup('by_region', ['lookback_inspections', 'with_prior', 'rectified_categories', 'recurred_categories']) }}
 ),
 
 final as (
