@@ -9,7 +9,8 @@ that was merged into another shows up as removed/added rather than hidden.
     .venv/bin/python -m tests.published_diff /tmp/home-before /tmp/home-after
 
 Given two `.duckdb` files instead of homes (e.g. two work warehouses after a bare
-`dbt build`), only the tables that publishing copies are compared.
+`dbt build`), only the tables that publishing copies are compared; with
+`--intermediate` also every stg_/int_ relation (view or table) of the work warehouse.
 """
 
 from __future__ import annotations
@@ -19,7 +20,24 @@ import sys
 from pathlib import Path
 
 from orchestration.assets.publish import PUBLISHED_PREFIXES, PUBLISHED_TABLES
-from tests.outputs import export_all
+from tests.outputs import connect, export_all, export_table
+
+
+def intermediate_relations(path: Path) -> dict[str, str]:
+    """The export of every staging and intermediate view or table of a work warehouse."""
+    con = connect(path)
+    try:
+        names = [
+            n
+            for (n,) in con.execute(
+                "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal "
+                "UNION SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1"
+            ).fetchall()
+            if n.startswith(("stg_", "int_"))
+        ]
+        return {n: export_table(con, n) for n in names}
+    finally:
+        con.close()
 
 
 def published_tables(path: Path) -> dict[str, str]:
@@ -39,9 +57,12 @@ def _rows(text: str) -> tuple[str, list[str]]:
     return header, rows
 
 
-def compare(a: Path, b: Path, show: int = 5) -> int:
+def compare(a: Path, b: Path, show: int = 5, intermediate: bool = False) -> int:
     """One line per table (equal / differs / only in one home); returns the count of differences."""
     left, right = published_tables(a), published_tables(b)
+    if intermediate:
+        left |= intermediate_relations(a)
+        right |= intermediate_relations(b)
     differences = 0
     for table in sorted(left.keys() | right.keys()):
         if table not in right or table not in left:
@@ -59,7 +80,9 @@ def compare(a: Path, b: Path, show: int = 5) -> int:
             set_a, set_b = set(rows_a), set(rows_b)
             only_a = [r for r in rows_a if r not in set_b]
             only_b = [r for r in rows_b if r not in set_a]
-            print(f"DIFFERS   {table}: {len(rows_a)} vs {len(rows_b)} rows, -{len(only_a)} +{len(only_b)}")
+            print(
+                f"DIFFERS   {table}: {len(rows_a)} vs {len(rows_b)} rows, -{len(only_a)} +{len(only_b)}"
+            )
             for r in only_a[:show]:
                 print(f"   - {r[:300]}")
             for r in only_b[:show]:
@@ -73,8 +96,11 @@ def main() -> None:
     parser.add_argument("home_a", type=Path)
     parser.add_argument("home_b", type=Path)
     parser.add_argument("--show", type=int, default=5, help="rows shown per difference")
+    parser.add_argument(
+        "--intermediate", action="store_true", help="also stg_/int_ relations (work warehouses)"
+    )
     args = parser.parse_args()
-    sys.exit(1 if compare(args.home_a, args.home_b, args.show) else 0)
+    sys.exit(1 if compare(args.home_a, args.home_b, args.show, args.intermediate) else 0)
 
 
 if __name__ == "__main__":

@@ -38,45 +38,15 @@ clues as (
     group by unit_region_code, entry_year
 ),
 
-keys as (
-    select
-        region_code,
-        entry_year
-    from inspections
-    union
-    select
-        region_code,
-        entry_year
-    from problems
-    union
-    select
-        region_code,
-        entry_year
-    from clues
-),
-
 aggregated as (
-    select
-        k.region_code,
-        k.entry_year,
-        coalesce(i.inspections, 0) as inspections,
-        coalesce(p.problems_found, 0) as problems_found,
-        coalesce(p.immediate, 0) as immediate,
-        coalesce(p.immediate_completed, 0) as immediate_completed,
-        coalesce(p.immediate_livelihood, 0) as immediate_livelihood,
-        coalesce(p.common_flagged, 0) as common_flagged,
-        coalesce(p.recovered_loss_10k, 0) as recovered_loss_10k,
-        coalesce(p.institutions, 0) as institutions,
-        coalesce(c.clues, 0) as clues,
-        coalesce(c.cases_filed, 0) as cases_filed,
-        coalesce(c.punished, 0) as punished
-    from keys as k
-    left join inspections as i
-        on k.region_code = i.region_code and k.entry_year = i.entry_year
-    left join problems as p
-        on k.region_code = p.region_code and k.entry_year = p.entry_year
-    left join clues as c
-        on k.region_code = c.region_code and k.entry_year = c.entry_year
+    {{ merge_by_region_year([
+        ['inspections', ['inspections']],
+        ['problems', [
+            'problems_found', 'immediate', 'immediate_completed', 'immediate_livelihood', 'common_flagged',
+            'recovered_loss_10k', 'institutions'
+        ]],
+        ['clues', ['clues', 'cases_filed', 'punished']],
+    ], null_safe=false) }}
 )
 
 select * from aggregated

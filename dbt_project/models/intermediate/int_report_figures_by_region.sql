@@ -56,55 +56,18 @@ clues as (
     group by unit_region_code, entry_year
 ),
 
-keys as (
-    select
-        region_code,
-        entry_year
-    from inspections
-    union
-    select
-        region_code,
-        entry_year
-    from problems
-    union
-    select
-        region_code,
-        entry_year
-    from clues
-),
-
 final as (
-    select
-        k.region_code,
-        k.entry_year,
-        coalesce(i.inspections, 0) as inspections,
-        coalesce(p.found, 0) as found,
-        coalesce(p.completed, 0) as completed,
-        coalesce(p.in_progress, 0) as in_progress,
-        coalesce(p.not_started, 0) as not_started,
-        coalesce(p.long_term, 0) as long_term,
-        coalesce(p.open_problems, 0) as open_problems,
-        coalesce(p.overdue, 0) as overdue,
-        coalesce(p.due_soon, 0) as due_soon,
-        coalesce(p.due_later, 0) as due_later,
-        coalesce(p.no_deadline, 0) as no_deadline,
-        coalesce(c.clues, 0) as clues,
-        coalesce(c.county_cadre_clues, 0) as county_cadre_clues,
-        coalesce(c.disposal_talk, 0) as disposal_talk,
-        coalesce(c.disposal_verify, 0) as disposal_verify,
-        coalesce(c.disposal_hold, 0) as disposal_hold,
-        coalesce(c.disposal_closed, 0) as disposal_closed,
-        coalesce(c.disposal_investigate, 0) as disposal_investigate,
-        coalesce(c.disposal_pending, 0) as disposal_pending,
-        coalesce(c.cases_filed, 0) as cases_filed,
-        coalesce(c.disciplined, 0) as disciplined
-    from keys as k
-    left join inspections as i
-        on k.region_code = i.region_code and k.entry_year is not distinct from i.entry_year
-    left join problems as p
-        on k.region_code = p.region_code and k.entry_year is not distinct from p.entry_year
-    left join clues as c
-        on k.region_code = c.region_code and k.entry_year is not distinct from c.entry_year
+    {{ merge_by_region_year([
+        ['inspections', ['inspections']],
+        ['problems', [
+            'found', 'completed', 'in_progress', 'not_started', 'long_term', 'open_problems', 'overdue',
+            'due_soon', 'due_later', 'no_deadline'
+        ]],
+        ['clues', [
+            'clues', 'county_cadre_clues', 'disposal_talk', 'disposal_verify', 'disposal_hold', 'disposal_closed',
+            'disposal_investigate', 'disposal_pending', 'cases_filed', 'disciplined'
+        ]],
+    ]) }}
 )
 
 select * from final

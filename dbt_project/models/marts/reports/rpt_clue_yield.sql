@@ -17,7 +17,9 @@ groups as (
 ),
 
 by_period as (
-    {{ scope_period_rollup('by_region', ['inspections', 'clues', 'county_cadre_clues'], partition_by=['inspection_group']) }}
+    {{ scope_period_rollup(
+        'by_region', ['inspections', 'clues', 'county_cadre_clues'], partition_by=['inspection_group']
+    ) }}
 ),
 
 final as (

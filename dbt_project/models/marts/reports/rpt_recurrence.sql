@@ -10,7 +10,9 @@ by_region as (
 ),
 
 by_period as (
-    {{ scope_period_rollup('by_region', ['lookback_inspections', 'with_prior', 'rectified_categories', 'recurred_categories']) }}
+    {{ scope_period_rollup(
+        'by_region', ['lookback_inspections', 'with_prior', 'rectified_categories', 'recurred_categories']
+    ) }}
 ),
 
 final as (
