@@ -57,9 +57,25 @@ def _rows(text: str) -> tuple[str, list[str]]:
     return header, rows
 
 
+def split_dbt_checks(tables: dict[str, str]) -> dict[str, str]:
+    """`dq_results` as two tables: the dbt test rows (named by test) and every other check.
+
+    Merging per-column dbt tests into one test per model changes the first and must
+    leave the second (GX, B4, W1–W4, ingest checks) as it was.
+    """
+    if "dq_results" not in tables:
+        return tables
+    header, rows = _rows(tables.pop("dq_results"))
+    dbt = [r for r in rows if r.startswith("'dbt:")]
+    other = [r for r in rows if not r.startswith("'dbt:")]
+    tables["dq_results (dbt tests)"] = "\n".join([header, *dbt])
+    tables["dq_results (other checks)"] = "\n".join([header, *other])
+    return tables
+
+
 def compare(a: Path, b: Path, show: int = 5, intermediate: bool = False) -> int:
     """One line per table (equal / differs / only in one home); returns the count of differences."""
-    left, right = published_tables(a), published_tables(b)
+    left, right = split_dbt_checks(published_tables(a)), split_dbt_checks(published_tables(b))
     if intermediate:
         left |= intermediate_relations(a)
         right |= intermediate_relations(b)

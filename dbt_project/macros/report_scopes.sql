@@ -182,3 +182,8 @@
     from by_year
     group by scope_code{% for k in partition_by %}, {{ k }}{% endfor %}
 {%- endmacro %}
+
+{#- 区划层级的次序（省 1、市 2、县 3），用于排序和判断联动方向 -#}
+{% macro region_level_rank(level_column) -%}
+    case {{ level_column }} when '省' then 1 when '市' then 2 when '县' then 3 end
+{%- endmacro %}

@@ -17,21 +17,10 @@ problems as (
     select
         unit_region_code as region_code,
         entry_year,
-        count(*) as found,
-        count(*) filter (where status = '已完成') as completed,
-        count(*) filter (where status = '整改中') as in_progress,
-        count(*) filter (where status = '未整改') as not_started,
-        count(*) filter (where status = '长期坚持') as long_term,
+        {{ problem_status_counts() }},
         count(*) filter (where status <> '已完成') as open_problems,
         count(*) filter (where status <> '已完成' and deadline < {{ as_of_date() }}) as overdue,
-        count(*) filter (
-            where
-            status <> '已完成'
-            and deadline >= {{ as_of_date() }}
-            and deadline <= {{ as_of_date() }} + 10
-        ) as due_soon,
-        count(*) filter (where status <> '已完成' and deadline > {{ as_of_date() }} + 10) as due_later,
-        count(*) filter (where status <> '已完成' and deadline is null) as no_deadline
+        {{ open_problem_deadline_counts() }}
     from {{ ref('int_problems_joined') }}
     where is_valid
     group by unit_region_code, entry_year
@@ -43,12 +32,7 @@ clues as (
         entry_year,
         count(*) as clues,
         count(*) filter (where cadre_level = '县管干部') as county_cadre_clues,
-        count(*) filter (where disposal = '谈话函询') as disposal_talk,
-        count(*) filter (where disposal = '初步核实') as disposal_verify,
-        count(*) filter (where disposal = '暂存待查') as disposal_hold,
-        count(*) filter (where disposal = '予以了结') as disposal_closed,
-        count(*) filter (where disposal = '立案审查调查') as disposal_investigate,
-        count(*) filter (where disposal is null) as disposal_pending,
+        {{ clue_disposal_counts() }},
         count(*) filter (where case_filed) as cases_filed,
         coalesce(sum(disciplined_count), 0) as disciplined
     from {{ ref('int_clues_joined') }}

@@ -9,8 +9,7 @@ spine as (
 ),
 
 clues as (
-    select * from {{ ref('int_clues_joined') }}
-    where is_valid
+    select * from {{ ref('fct_clue') }}
 ),
 
 steps as (

@@ -6,7 +6,7 @@ spine as (
 ),
 
 by_region as (
-    select * from {{ ref('int_clue_yield_by_region') }}
+    {{ clue_yield_by_region() }}
 ),
 
 groups as (

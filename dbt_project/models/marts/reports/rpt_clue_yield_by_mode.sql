@@ -8,20 +8,12 @@ spine as (
 ),
 
 inspections as (
-    select * from {{ ref('int_inspections_validated') }}
-    where
-        is_valid
-        and management_level = '县管'
+    select * from {{ ref('fct_inspection') }}
+    where management_level = '县管'
 ),
 
 clues as (
-    select
-        inspection_key,
-        count(*) as clues,
-        count(*) filter (where cadre_level = '县管干部') as county_cadre_clues
-    from {{ ref('int_clues_joined') }}
-    where is_valid
-    group by inspection_key
+    {{ clues_per_inspection() }}
 ),
 
 modes as (

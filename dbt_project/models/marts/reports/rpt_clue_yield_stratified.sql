@@ -11,7 +11,7 @@ spine as (
 ),
 
 by_region as (
-    select * from {{ ref('int_clue_yield_by_region') }}
+    {{ clue_yield_by_region() }}
 ),
 
 regions as (

@@ -7,7 +7,7 @@ spine as (
 ),
 
 by_region as (
-    select * from {{ ref('int_common_problem_followup_by_region') }}
+    {{ common_problem_followup_by_region() }}
 ),
 
 obligations as (

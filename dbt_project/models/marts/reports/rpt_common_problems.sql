@@ -14,16 +14,7 @@ aggregated as (
     select
         issuer_code,
         common_problem_code,
-        count(*) as units_in_scope,
-        count(*) filter (where is_answered) as units_reported,
-        count(*) filter (where is_answered_on_time) as units_reported_on_time,
-        count(*) filter (where is_overdue_unanswered) as units_overdue,
-        count(*) filter (where has_similar) as units_with_problem,
-        sum(coalesce(problems_found, 0)) as problems_found,
-        sum(coalesce(measures, 0)) as measures,
-        sum(coalesce(completed, 0)) as completed,
-        sum(coalesce(institutions, 0)) as institutions,
-        sum(coalesce(cases, 0)) as cases
+        {{ obligation_counts() }}
     from obligations
     group by issuer_code, common_problem_code
 ),

@@ -51,11 +51,7 @@ problem_counts as (
         scope_code,
         scope_kind,
         period,
-        count(*) as found,
-        count(*) filter (where status = '已完成') as completed,
-        count(*) filter (where status = '整改中') as in_progress,
-        count(*) filter (where status = '未整改') as not_started,
-        count(*) filter (where status = '长期坚持') as long_term,
+        {{ problem_status_counts() }},
         count(*) filter (where is_overdue) as overdue
     from ({{ report_scope_fanout('problems') }}) as x
     group by scope_code, scope_kind, period
@@ -68,12 +64,7 @@ clue_counts as (
         period,
         count(*) as clues,
         count(*) filter (where cadre_level = '县管干部') as county_cadre_clues,
-        count(*) filter (where disposal = '谈话函询') as disposal_talk,
-        count(*) filter (where disposal = '初步核实') as disposal_verify,
-        count(*) filter (where disposal = '暂存待查') as disposal_hold,
-        count(*) filter (where disposal = '予以了结') as disposal_closed,
-        count(*) filter (where disposal = '立案审查调查') as disposal_investigate,
-        count(*) filter (where disposal is null) as disposal_pending,
+        {{ clue_disposal_counts() }},
         count(*) filter (where case_filed) as cases_filed,
         coalesce(sum(disciplined_count), 0) as disciplined
     from ({{ report_scope_fanout('clues') }}) as x

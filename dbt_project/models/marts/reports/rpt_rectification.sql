@@ -6,7 +6,7 @@ spine as (
 ),
 
 by_region as (
-    select * from {{ ref('int_rectification_by_region') }}
+    {{ rectification_by_region() }}
 ),
 
 by_period as (

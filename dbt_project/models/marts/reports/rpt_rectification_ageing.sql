@@ -22,21 +22,10 @@ counts as (
         scope_code,
         scope_kind,
         period,
-        count(*) as found,
-        count(*) filter (where status = '已完成') as completed,
-        count(*) filter (where status = '整改中') as in_progress,
-        count(*) filter (where status = '未整改') as not_started,
-        count(*) filter (where status = '长期坚持') as long_term,
+        {{ problem_status_counts() }},
         count(*) filter (where status <> '已完成') as open_problems,
         count(*) filter (where is_overdue) as overdue,
-        count(*) filter (
-            where
-            status <> '已完成'
-            and deadline >= {{ as_of_date() }}
-            and deadline <= {{ as_of_date() }} + 10
-        ) as due_soon,
-        count(*) filter (where status <> '已完成' and deadline > {{ as_of_date() }} + 10) as due_later,
-        count(*) filter (where status <> '已完成' and deadline is null) as no_deadline
+        {{ open_problem_deadline_counts() }}
     from ({{ report_scope_fanout('problems') }}) as x
     group by scope_code, scope_kind, period
 ),

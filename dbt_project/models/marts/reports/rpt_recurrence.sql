@@ -6,7 +6,7 @@ spine as (
 ),
 
 by_region as (
-    select * from {{ ref('int_recurrence_by_region') }}
+    {{ recurrence_by_region() }}
 ),
 
 by_period as (

@@ -6,7 +6,7 @@
 with
 
 regions as (
-    select * from {{ ref('int_regions_hierarchy') }}
+    select * from {{ ref('dim_region') }}
 ),
 
 submitted_rows as (
@@ -40,7 +40,7 @@ submitted_rows as (
         file_path,
         file_sha256,
         submission_date
-    from {{ ref('stg_raw__summaries') }}
+    from {{ ref('fct_summary') }}
 ),
 
 dated as (
@@ -87,7 +87,7 @@ final as (
         on
             r.region_code = p.region_code
             and y.data_year = p.data_year
-    order by r.level_rank, r.region_code, y.data_year
+    order by {{ region_level_rank('r.region_level') }}, r.region_code, y.data_year
 )
 
 select * from final
