@@ -12,3 +12,14 @@
     {{- '\n    union all' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+{#-
+  行级规则（R4–R8）的结尾：flagged 已按“只记第一条命中的规则”写好 quarantine_rule 等列，
+  没有命中任何规则的行可发布（is_valid）。int_inspections_validated、台账关联与 T8 自查共用。
+-#}
+{% macro rows_with_validity(flagged='flagged') -%}
+    select
+        *,
+        quarantine_rule is null as is_valid
+    from {{ flagged }}
+{%- endmacro %}
