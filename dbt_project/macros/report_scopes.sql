@@ -187,3 +187,15 @@
 {% macro region_level_rank(level_column) -%}
     case {{ level_column }} when '省' then 1 when '市' then 2 when '县' then 3 end
 {%- endmacro %}
+
+{#- 报表的计数列：左连接后缺的记 0，统一为 bigint（alias 为汇总 CTE 的别名） -#}
+{% macro counts_as_bigint(alias, columns) -%}
+    {%- for column in columns %}
+        cast(coalesce({{ alias }}.{{ column }}, 0) as bigint) as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- 统计范围 × 期间报表的行序：全省在前，各市按代码；“全部”在各年度之前（sp 为骨架别名） -#}
+{% macro spine_order() -%}
+    sp.scope_level desc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc
+{%- endmacro %}

@@ -59,9 +59,7 @@ final as (
         sp.scope_name,
         sp.period,
         m.mode,
-        cast(coalesce(bp.inspections, 0) as bigint) as inspections,
-        cast(coalesce(bp.clues, 0) as bigint) as clues,
-        cast(coalesce(bp.county_cadre_clues, 0) as bigint) as county_cadre_clues,
+        {{ counts_as_bigint('bp', ['inspections', 'clues', 'county_cadre_clues']) }},
         cast(bp.clues as double) / nullif(bp.inspections, 0) as clues_per_inspection,
         cast(bp.county_cadre_clues as double) / nullif(bp.inspections, 0)
             as county_cadre_clues_per_inspection
@@ -72,7 +70,7 @@ final as (
             sp.scope_code = bp.scope_code
             and sp.period = bp.period
             and m.mode = bp.mode
-    order by sp.scope_level desc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc, m.mode_order asc
+    order by {{ spine_order() }}, m.mode_order asc
 )
 
 select * from final

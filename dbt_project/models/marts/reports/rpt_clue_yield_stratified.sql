@@ -172,7 +172,7 @@ final as (
         on
             sp.scope_code = s.scope_code
             and sp.period = s.period
-    order by sp.scope_level desc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc
+    order by {{ spine_order() }}
 )
 
 select * from final

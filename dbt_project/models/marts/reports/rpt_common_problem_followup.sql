@@ -52,16 +52,10 @@ final as (
         sp.scope_name,
         sp.period,
         cast(coalesce(cc.common_problems, 0) as bigint) as common_problems,
-        cast(coalesce(bp.units_in_scope, 0) as bigint) as units_in_scope,
-        cast(coalesce(bp.units_reported, 0) as bigint) as units_reported,
-        cast(coalesce(bp.units_reported_on_time, 0) as bigint) as units_reported_on_time,
-        cast(coalesce(bp.units_overdue, 0) as bigint) as units_overdue,
-        cast(coalesce(bp.units_with_problem, 0) as bigint) as units_with_problem,
-        cast(coalesce(bp.problems_found, 0) as bigint) as problems_found,
-        cast(coalesce(bp.measures, 0) as bigint) as measures,
-        cast(coalesce(bp.completed, 0) as bigint) as completed,
-        cast(coalesce(bp.institutions, 0) as bigint) as institutions,
-        cast(coalesce(bp.cases, 0) as bigint) as cases,
+        {{ counts_as_bigint('bp', [
+            'units_in_scope', 'units_reported', 'units_reported_on_time', 'units_overdue',
+            'units_with_problem', 'problems_found', 'measures', 'completed', 'institutions', 'cases'
+        ]) }},
         cast(bp.units_reported as double) / nullif(bp.units_in_scope, 0) as coverage_rate,
         cast(bp.completed as double) / nullif(bp.problems_found, 0) as completion_rate
     from spine as sp
@@ -73,7 +67,7 @@ final as (
         on
             sp.scope_code = cc.scope_code
             and sp.period = cc.period
-    order by sp.scope_level desc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc
+    order by {{ spine_order() }}
 )
 
 select * from final

@@ -29,16 +29,10 @@ final as (
         cp.problem_category as category,
         cp.push_date,
         cp.deadline,
-        cast(coalesce(a.units_in_scope, 0) as bigint) as units_in_scope,
-        cast(coalesce(a.units_reported, 0) as bigint) as units_reported,
-        cast(coalesce(a.units_reported_on_time, 0) as bigint) as units_reported_on_time,
-        cast(coalesce(a.units_overdue, 0) as bigint) as units_overdue,
-        cast(coalesce(a.units_with_problem, 0) as bigint) as units_with_problem,
-        cast(coalesce(a.problems_found, 0) as bigint) as problems_found,
-        cast(coalesce(a.measures, 0) as bigint) as measures,
-        cast(coalesce(a.completed, 0) as bigint) as completed,
-        cast(coalesce(a.institutions, 0) as bigint) as institutions,
-        cast(coalesce(a.cases, 0) as bigint) as cases,
+        {{ counts_as_bigint('a', [
+            'units_in_scope', 'units_reported', 'units_reported_on_time', 'units_overdue',
+            'units_with_problem', 'problems_found', 'measures', 'completed', 'institutions', 'cases'
+        ]) }},
         cast(a.units_reported as double) / nullif(a.units_in_scope, 0) as coverage_rate,
         cast(a.completed as double) / nullif(a.problems_found, 0) as completion_rate
     from common_problems as cp

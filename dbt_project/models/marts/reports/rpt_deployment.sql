@@ -57,11 +57,7 @@ final as (
         d.start_date,
         l.level,
         d.planned_targets,
-        cast(coalesce(a.organisers, 0) as bigint) as organisers,
-        cast(coalesce(a.teams, 0) as bigint) as teams,
-        cast(coalesce(a.inspections, 0) as bigint) as inspections,
-        cast(coalesce(a.problems, 0) as bigint) as problems,
-        cast(coalesce(a.clues, 0) as bigint) as clues
+        {{ counts_as_bigint('a', ['organisers', 'teams', 'inspections', 'problems', 'clues']) }}
     from deployments as d
     cross join levels as l
     left join aggregated as a

@@ -21,23 +21,18 @@ final as (
         sp.scope_code,
         sp.scope_name,
         sp.period,
-        cast(coalesce(bp.inspections, 0) as bigint) as inspections,
-        cast(coalesce(bp.problems_found, 0) as bigint) as problems_found,
-        cast(coalesce(bp.immediate, 0) as bigint) as immediate,
-        cast(coalesce(bp.immediate_completed, 0) as bigint) as immediate_completed,
-        cast(coalesce(bp.immediate_livelihood, 0) as bigint) as immediate_livelihood,
-        cast(coalesce(bp.common_flagged, 0) as bigint) as common_flagged,
+        {{ counts_as_bigint('bp', [
+            'inspections', 'problems_found', 'immediate', 'immediate_completed', 'immediate_livelihood',
+            'common_flagged'
+        ]) }},
         cast(coalesce(bp.recovered_loss_10k, 0) as double) as recovered_loss_10k,
-        cast(coalesce(bp.institutions, 0) as bigint) as institutions,
-        cast(coalesce(bp.clues, 0) as bigint) as clues,
-        cast(coalesce(bp.cases_filed, 0) as bigint) as cases_filed,
-        cast(coalesce(bp.punished, 0) as bigint) as punished
+        {{ counts_as_bigint('bp', ['institutions', 'clues', 'cases_filed', 'punished']) }}
     from spine as sp
     left join by_period as bp
         on
             sp.scope_code = bp.scope_code
             and sp.period = bp.period
-    order by sp.scope_level desc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc
+    order by {{ spine_order() }}
 )
 
 select * from final

@@ -78,22 +78,12 @@ final as (
         sp.scope_name,
         sp.period,
         cast(coalesce(i.inspections, 0) as bigint) as inspections,
-        cast(coalesce(p.found, 0) as bigint) as found,
-        cast(coalesce(p.completed, 0) as bigint) as completed,
-        cast(coalesce(p.in_progress, 0) as bigint) as in_progress,
-        cast(coalesce(p.not_started, 0) as bigint) as not_started,
-        cast(coalesce(p.long_term, 0) as bigint) as long_term,
-        cast(coalesce(p.overdue, 0) as bigint) as overdue,
+        {{ counts_as_bigint('p', ['found', 'completed', 'in_progress', 'not_started', 'long_term', 'overdue']) }},
         cast(p.completed as double) / nullif(p.found, 0) as completion_rate,
-        cast(coalesce(c.clues, 0) as bigint) as clues,
-        cast(coalesce(c.county_cadre_clues, 0) as bigint) as county_cadre_clues,
-        cast(coalesce(c.disposal_talk, 0) as bigint) as disposal_talk,
-        cast(coalesce(c.disposal_verify, 0) as bigint) as disposal_verify,
-        cast(coalesce(c.disposal_hold, 0) as bigint) as disposal_hold,
-        cast(coalesce(c.disposal_closed, 0) as bigint) as disposal_closed,
-        cast(coalesce(c.disposal_investigate, 0) as bigint) as disposal_investigate,
-        cast(coalesce(c.disposal_pending, 0) as bigint) as disposal_pending,
-        cast(coalesce(c.cases_filed, 0) as bigint) as cases_filed,
+        {{ counts_as_bigint('c', [
+            'clues', 'county_cadre_clues', 'disposal_talk', 'disposal_verify', 'disposal_hold',
+            'disposal_closed', 'disposal_investigate', 'disposal_pending', 'cases_filed'
+        ]) }},
         cast(c.cases_filed as double) / nullif(c.clues, 0) as case_rate,
         cast(coalesce(c.disciplined, 0) as bigint) as disciplined
     from spine as sp

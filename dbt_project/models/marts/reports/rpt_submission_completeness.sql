@@ -10,37 +10,23 @@ regions as (
 ),
 
 submitted_rows as (
+    {%- for model, year_column in [
+        ('int_inspections_enriched', 'entry_year'),
+        ('int_problems_joined', 'entry_year'),
+        ('int_clues_joined', 'entry_year'),
+        ('fct_summary', 'year'),
+    ] %}
     select
         submitter_code,
-        entry_year as data_year,
+        {{ year_column }} as data_year,
         file_path,
         file_sha256,
         submission_date
-    from {{ ref('int_inspections_enriched') }}
+    from {{ ref(model) }}
+    {%- if not loop.last %}
     union all
-    select
-        submitter_code,
-        entry_year as data_year,
-        file_path,
-        file_sha256,
-        submission_date
-    from {{ ref('int_problems_joined') }}
-    union all
-    select
-        submitter_code,
-        entry_year as data_year,
-        file_path,
-        file_sha256,
-        submission_date
-    from {{ ref('int_clues_joined') }}
-    union all
-    select
-        submitter_code,
-        year as data_year,
-        file_path,
-        file_sha256,
-        submission_date
-    from {{ ref('fct_summary') }}
+    {%- endif %}
+    {%- endfor %}
 ),
 
 dated as (
