@@ -78,7 +78,13 @@ final as (
         sp.scope_name,
         sp.period,
         cast(coalesce(i.inspections, 0) as bigint) as inspections,
-        {{ counts_as_bigint('p', ['found', 'completed', 'in_progress', 'not_started', 'long_term', 'overdue']) }},
+        -- 逐列写出（不用 counts_as_bigint）：tests/test_gate.py 按这几行文本改坏 found、completed 来验证 B2/B3
+        cast(coalesce(p.found, 0) as bigint) as found,
+        cast(coalesce(p.completed, 0) as bigint) as completed,
+        cast(coalesce(p.in_progress, 0) as bigint) as in_progress,
+        cast(coalesce(p.not_started, 0) as bigint) as not_started,
+        cast(coalesce(p.long_term, 0) as bigint) as long_term,
+        cast(coalesce(p.overdue, 0) as bigint) as overdue,
         cast(p.completed as double) / nullif(p.found, 0) as completion_rate,
         {{ counts_as_bigint('c', [
             'clues', 'county_cadre_clues', 'disposal_talk', 'disposal_verify', 'disposal_hold',
