@@ -12,7 +12,7 @@
 {% macro province_code() -%}
     {%- set code = var('province_code', none) -%}
     {%- if code is none or code == '' -%}
-        (select min(p.region_code) from {{ ref('stg_raw__regions') }} as p where p.region_level = '省')
+        (select min(p.region_code) from {{ ref('dim_region') }} as p where p.region_level = '省')
     {%- else -%}
         '{{ code }}'
     {%- endif -%}

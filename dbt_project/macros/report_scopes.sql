@@ -89,3 +89,113 @@
         from {{ facts }}
     ) as y on s.entry_year is not distinct from y.entry_year
 {%- endmacro %}
+
+{#-
+  统计范围桥表（§6 Scopes）：区划内单位计入本区划所属的市和省；市本级单位计入该市和全省，
+  省本级单位只计入全省。regions 为含 region_code、city_code、province_code 的区划表
+  （int_regions_hierarchy 或 dim_region）。
+-#}
+{% macro region_scopes(regions) -%}
+    select
+        region_code,
+        province_code as scope_code,
+        '省' as scope_level
+    from {{ regions }}
+    where province_code is not null
+    union all
+    select
+        region_code,
+        city_code as scope_code,
+        '市' as scope_level
+    from {{ regions }}
+    where city_code is not null
+{%- endmacro %}
+
+{#-
+  §9 报表骨架：统计范围（全省 + 各市，来自 dim_region）× 期间（“全部” + period_source 中
+  year_column 出现的每个年度；缺省为有效巡视巡察 fct_inspection 的进驻年度）。
+-#}
+{% macro region_report_spine(period_source=none, year_column='entry_year') -%}
+    {%- set period_source = period_source or ref('fct_inspection') -%}
+    select
+        s.region_code as scope_code,
+        s.region_name as scope_name,
+        s.region_level as scope_level,
+        p.period
+    from {{ ref('dim_region') }} as s
+    cross join (
+        select '全部' as period
+        union all
+        select distinct cast({{ year_column }} as varchar) as period
+        from {{ period_source }}
+        where {{ year_column }} is not null
+    ) as p
+    where
+        (s.region_level = '省' and s.region_code = {{ province_code() }})
+        or (s.region_level = '市' and s.province_code = {{ province_code() }})
+{%- endmacro %}
+
+{#-
+  “全部”× 期间的汇总（§6 Scopes）：source 的每行（含 region_code 与 year_column）按统计范围
+  （region_scopes）× 年度求和，再加上每个统计范围的“全部”期间。
+  measures      求和的列；row_count 给出时另加一列 count(*)（按源行计数）
+  partition_by  除统计范围与期间外的分组列
+  返回列：scope_code, period, partition_by…, row_count, measures…
+-#}
+{% macro scope_period_rollup(source, measures, year_column='entry_year', partition_by=[], row_count=none) -%}
+    {%- set totals = ([row_count] if row_count else []) + measures -%}
+    with
+
+    scopes as (
+        {{ region_scopes(ref('dim_region')) }}
+    ),
+
+    by_year as (
+        select
+            s.scope_code,
+            cast(b.{{ year_column }} as varchar) as period,
+            {%- for k in partition_by %}
+            b.{{ k }},
+            {%- endfor %}
+            {%- if row_count %}
+            count(*) as {{ row_count }},
+            {%- endif %}
+            {%- for m in measures %}
+            sum(b.{{ m }}) as {{ m }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from {{ source }} as b
+        inner join scopes as s on b.region_code = s.region_code
+        group by s.scope_code, b.{{ year_column }}{% for k in partition_by %}, b.{{ k }}{% endfor %}
+    )
+
+    select * from by_year
+    union all
+    select
+        scope_code,
+        '全部' as period,
+        {%- for k in partition_by %}
+        {{ k }},
+        {%- endfor %}
+        {%- for m in totals %}
+        sum({{ m }}) as {{ m }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from by_year
+    group by scope_code{% for k in partition_by %}, {{ k }}{% endfor %}
+{%- endmacro %}
+
+{#- 区划层级的次序（省 1、市 2、县 3），用于排序和判断联动方向 -#}
+{% macro region_level_rank(level_column) -%}
+    case {{ level_column }} when '省' then 1 when '市' then 2 when '县' then 3 end
+{%- endmacro %}
+
+{#- 报表的计数列：左连接后缺的记 0，统一为 bigint（alias 为汇总 CTE 的别名） -#}
+{% macro counts_as_bigint(alias, columns) -%}
+    {%- for column in columns %}
+        cast(coalesce({{ alias }}.{{ column }}, 0) as bigint) as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- 统计范围 × 期间报表的行序：全省在前，各市按代码；“全部”在各年度之前（sp 为骨架别名） -#}
+{% macro spine_order() -%}
+    sp.scope_level desc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc
+{%- endmacro %}

@@ -45,10 +45,7 @@ flagged as (
 ),
 
 final as (
-    select
-        *,
-        quarantine_rule is null as is_valid
-    from flagged
+    {{ rows_with_validity('flagged') }}
 )
 
 select * from final

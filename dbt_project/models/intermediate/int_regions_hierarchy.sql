@@ -34,11 +34,7 @@ final as (
             when parent_level = '省' then parent_code
             when grandparent_level = '省' then grandparent_code
         end as province_code,
-        case region_level
-            when '省' then 1
-            when '市' then 2
-            when '县' then 3
-        end as level_rank
+        {{ region_level_rank('region_level') }} as level_rank
     from joined
 )
 

@@ -17,21 +17,10 @@ problems as (
     select
         unit_region_code as region_code,
         entry_year,
-        count(*) as found,
-        count(*) filter (where status = '已完成') as completed,
-        count(*) filter (where status = '整改中') as in_progress,
-        count(*) filter (where status = '未整改') as not_started,
-        count(*) filter (where status = '长期坚持') as long_term,
+        {{ problem_status_counts() }},
         count(*) filter (where status <> '已完成') as open_problems,
         count(*) filter (where status <> '已完成' and deadline < {{ as_of_date() }}) as overdue,
-        count(*) filter (
-            where
-            status <> '已完成'
-            and deadline >= {{ as_of_date() }}
-            and deadline <= {{ as_of_date() }} + 10
-        ) as due_soon,
-        count(*) filter (where status <> '已完成' and deadline > {{ as_of_date() }} + 10) as due_later,
-        count(*) filter (where status <> '已完成' and deadline is null) as no_deadline
+        {{ open_problem_deadline_counts() }}
     from {{ ref('int_problems_joined') }}
     where is_valid
     group by unit_region_code, entry_year
@@ -43,12 +32,7 @@ clues as (
         entry_year,
         count(*) as clues,
         count(*) filter (where cadre_level = '县管干部') as county_cadre_clues,
-        count(*) filter (where disposal = '谈话函询') as disposal_talk,
-        count(*) filter (where disposal = '初步核实') as disposal_verify,
-        count(*) filter (where disposal = '暂存待查') as disposal_hold,
-        count(*) filter (where disposal = '予以了结') as disposal_closed,
-        count(*) filter (where disposal = '立案审查调查') as disposal_investigate,
-        count(*) filter (where disposal is null) as disposal_pending,
+        {{ clue_disposal_counts() }},
         count(*) filter (where case_filed) as cases_filed,
         coalesce(sum(disciplined_count), 0) as disciplined
     from {{ ref('int_clues_joined') }}
@@ -56,55 +40,18 @@ clues as (
     group by unit_region_code, entry_year
 ),
 
-keys as (
-    select
-        region_code,
-        entry_year
-    from inspections
-    union
-    select
-        region_code,
-        entry_year
-    from problems
-    union
-    select
-        region_code,
-        entry_year
-    from clues
-),
-
 final as (
-    select
-        k.region_code,
-        k.entry_year,
-        coalesce(i.inspections, 0) as inspections,
-        coalesce(p.found, 0) as found,
-        coalesce(p.completed, 0) as completed,
-        coalesce(p.in_progress, 0) as in_progress,
-        coalesce(p.not_started, 0) as not_started,
-        coalesce(p.long_term, 0) as long_term,
-        coalesce(p.open_problems, 0) as open_problems,
-        coalesce(p.overdue, 0) as overdue,
-        coalesce(p.due_soon, 0) as due_soon,
-        coalesce(p.due_later, 0) as due_later,
-        coalesce(p.no_deadline, 0) as no_deadline,
-        coalesce(c.clues, 0) as clues,
-        coalesce(c.county_cadre_clues, 0) as county_cadre_clues,
-        coalesce(c.disposal_talk, 0) as disposal_talk,
-        coalesce(c.disposal_verify, 0) as disposal_verify,
-        coalesce(c.disposal_hold, 0) as disposal_hold,
-        coalesce(c.disposal_closed, 0) as disposal_closed,
-        coalesce(c.disposal_investigate, 0) as disposal_investigate,
-        coalesce(c.disposal_pending, 0) as disposal_pending,
-        coalesce(c.cases_filed, 0) as cases_filed,
-        coalesce(c.disciplined, 0) as disciplined
-    from keys as k
-    left join inspections as i
-        on k.region_code = i.region_code and k.entry_year is not distinct from i.entry_year
-    left join problems as p
-        on k.region_code = p.region_code and k.entry_year is not distinct from p.entry_year
-    left join clues as c
-        on k.region_code = c.region_code and k.entry_year is not distinct from c.entry_year
+    {{ merge_by_region_year([
+        ['inspections', ['inspections']],
+        ['problems', [
+            'found', 'completed', 'in_progress', 'not_started', 'long_term', 'open_problems', 'overdue',
+            'due_soon', 'due_later', 'no_deadline'
+        ]],
+        ['clues', [
+            'clues', 'county_cadre_clues', 'disposal_talk', 'disposal_verify', 'disposal_hold', 'disposal_closed',
+            'disposal_investigate', 'disposal_pending', 'cases_filed', 'disciplined'
+        ]],
+    ]) }}
 )
 
 select * from final

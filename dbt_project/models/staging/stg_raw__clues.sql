@@ -19,12 +19,7 @@ renamed as (
         case_filed,
         case_filed_date,
         cast(disciplined_count as integer) as disciplined_count,
-        file_path,
-        file_sha256,
-        sheet,
-        row_number,
-        submitter_code,
-        submission_date
+        {{ lineage_columns() }}
     from source
     where is_current
 )

@@ -16,12 +16,7 @@ renamed as (
         coalesce(applicable_categories, []) as applicable_categories,
         push_date,
         deadline,
-        file_path,
-        file_sha256,
-        sheet,
-        row_number,
-        submitter_code,
-        submission_date
+        {{ lineage_columns() }}
     from source
     where is_current
 )

@@ -10,11 +10,7 @@ renamed as (
         deployment_name,
         start_date,
         cast(planned_targets as integer) as planned_targets,
-        file_path,
-        sheet,
-        row_number,
-        submitter_code,
-        submission_date
+        {{ lineage_columns(with_sha256=false) }}
     from source
     where is_current
 )

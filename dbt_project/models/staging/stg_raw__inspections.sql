@@ -20,12 +20,7 @@ renamed as (
         entry_date,
         feedback_date,
         team_formation,
-        file_path,
-        file_sha256,
-        sheet,
-        row_number,
-        submitter_code,
-        submission_date
+        {{ lineage_columns() }}
     from source
     where is_current
 )

@@ -14,12 +14,7 @@ renamed as (
         target_problem_code,
         registered_date,
         adoption,
-        file_path,
-        file_sha256,
-        sheet,
-        row_number,
-        submitter_code,
-        submission_date
+        {{ lineage_columns() }}
     from source
     where is_current
 )

@@ -21,12 +21,7 @@ renamed as (
         completed_date,
         cast(recovered_loss_wan as double) as recovered_loss_wan,
         cast(rules_established as integer) as rules_established,
-        file_path,
-        file_sha256,
-        sheet,
-        row_number,
-        submitter_code,
-        submission_date
+        {{ lineage_columns() }}
     from source
     where is_current
 )

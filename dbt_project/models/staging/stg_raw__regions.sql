@@ -10,11 +10,7 @@ renamed as (
         region_name,
         region_level,
         nullif(trim(parent_code), '') as parent_code,
-        file_path,
-        sheet,
-        row_number,
-        submitter_code,
-        submission_date
+        {{ lineage_columns(with_sha256=false) }}
     from source
     where is_current
 )

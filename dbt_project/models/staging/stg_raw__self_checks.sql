@@ -19,12 +19,7 @@ renamed as (
         cast(coalesce(institutions, 0) as integer) as institutions,
         cast(coalesce(cases, 0) as integer) as cases,
         report_date,
-        file_path,
-        file_sha256,
-        sheet,
-        row_number,
-        submitter_code,
-        submission_date
+        {{ lineage_columns() }}
     from source
     where is_current
 )

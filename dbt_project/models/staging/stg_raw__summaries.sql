@@ -15,12 +15,7 @@ renamed as (
         cast(problems_rectified as integer) as problems_rectified,
         cast(cases_filed as integer) as cases_filed,
         cast(people_disciplined as integer) as people_disciplined,
-        file_path,
-        file_sha256,
-        sheet,
-        row_number,
-        submitter_code,
-        submission_date
+        {{ lineage_columns() }}
     from source
     where is_current
 )

@@ -12,11 +12,7 @@ renamed as (
         unit_category,
         region_code,
         management_level,
-        file_path,
-        sheet,
-        row_number,
-        submitter_code,
-        submission_date
+        {{ lineage_columns(with_sha256=false) }}
     from source
     where is_current
 )

@@ -5,16 +5,11 @@
 with
 
 spine as (
-    select * from {{ ref('int_report_spine') }}
-),
-
-scopes as (
-    select * from {{ ref('int_region_scopes') }}
+    {{ region_report_spine() }}
 ),
 
 clues as (
-    select * from {{ ref('int_clues_joined') }}
-    where is_valid
+    select * from {{ ref('fct_clue') }}
 ),
 
 steps as (
@@ -68,27 +63,8 @@ clue_steps as (
     from clues
 ),
 
-by_year as (
-    select
-        s.scope_code,
-        cast(c.entry_year as varchar) as period,
-        c.category,
-        sum(c.value) as value
-    from clue_steps as c
-    inner join scopes as s on c.region_code = s.region_code
-    group by s.scope_code, c.entry_year, c.category
-),
-
 by_period as (
-    select * from by_year
-    union all
-    select
-        scope_code,
-        '全部' as period,
-        category,
-        sum(value) as value
-    from by_year
-    group by scope_code, category
+    {{ scope_period_rollup('clue_steps', ['value'], partition_by=['category']) }}
 ),
 
 filled as (

@@ -2,15 +2,11 @@
 with
 
 spine as (
-    select * from {{ ref('int_report_spine') }}
+    {{ region_report_spine() }}
 ),
 
 by_region as (
-    select * from {{ ref('int_clue_yield_by_region') }}
-),
-
-scopes as (
-    select * from {{ ref('int_region_scopes') }}
+    {{ clue_yield_by_region() }}
 ),
 
 groups as (
@@ -20,31 +16,10 @@ groups as (
     from (values ('交叉', 1), ('非交叉', 2)) as g (inspection_group, group_order)
 ),
 
-by_year as (
-    select
-        s.scope_code,
-        cast(b.entry_year as varchar) as period,
-        b.inspection_group,
-        sum(b.inspections) as inspections,
-        sum(b.clues) as clues,
-        sum(b.county_cadre_clues) as county_cadre_clues
-    from by_region as b
-    inner join scopes as s on b.region_code = s.region_code
-    group by s.scope_code, b.entry_year, b.inspection_group
-),
-
 by_period as (
-    select * from by_year
-    union all
-    select
-        scope_code,
-        '全部' as period,
-        inspection_group,
-        sum(inspections) as inspections,
-        sum(clues) as clues,
-        sum(county_cadre_clues) as county_cadre_clues
-    from by_year
-    group by scope_code, inspection_group
+    {{ scope_period_rollup(
+        'by_region', ['inspections', 'clues', 'county_cadre_clues'], partition_by=['inspection_group']
+    ) }}
 ),
 
 final as (
@@ -53,9 +28,7 @@ final as (
         sp.scope_name,
         sp.period,
         g.inspection_group,
-        cast(coalesce(bp.inspections, 0) as bigint) as inspections,
-        cast(coalesce(bp.clues, 0) as bigint) as clues,
-        cast(coalesce(bp.county_cadre_clues, 0) as bigint) as county_cadre_clues,
+        {{ counts_as_bigint('bp', ['inspections', 'clues', 'county_cadre_clues']) }},
         cast(bp.clues as double) / nullif(bp.inspections, 0) as clues_per_inspection,
         cast(bp.county_cadre_clues as double) / nullif(bp.inspections, 0)
             as county_cadre_clues_per_inspection
@@ -66,7 +39,7 @@ final as (
             sp.scope_code = bp.scope_code
             and sp.period = bp.period
             and g.inspection_group = bp.inspection_group
-    order by sp.scope_level desc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc, g.group_order asc
+    order by {{ spine_order() }}, g.group_order asc
 )
 
 select * from final

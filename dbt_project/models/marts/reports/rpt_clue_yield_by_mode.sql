@@ -4,28 +4,16 @@
 with
 
 spine as (
-    select * from {{ ref('int_report_spine') }}
-),
-
-scopes as (
-    select * from {{ ref('int_region_scopes') }}
+    {{ region_report_spine() }}
 ),
 
 inspections as (
-    select * from {{ ref('int_inspections_validated') }}
-    where
-        is_valid
-        and management_level = '县管'
+    select * from {{ ref('fct_inspection') }}
+    where management_level = '县管'
 ),
 
 clues as (
-    select
-        inspection_key,
-        count(*) as clues,
-        count(*) filter (where cadre_level = '县管干部') as county_cadre_clues
-    from {{ ref('int_clues_joined') }}
-    where is_valid
-    group by inspection_key
+    {{ clues_per_inspection() }}
 ),
 
 modes as (
@@ -59,31 +47,10 @@ per_inspection_mode as (
     left join clues as c on i.inspection_key = c.inspection_key
 ),
 
-by_year as (
-    select
-        s.scope_code,
-        cast(p.entry_year as varchar) as period,
-        p.mode,
-        count(*) as inspections,
-        sum(p.clues) as clues,
-        sum(p.county_cadre_clues) as county_cadre_clues
-    from per_inspection_mode as p
-    inner join scopes as s on p.region_code = s.region_code
-    group by s.scope_code, p.entry_year, p.mode
-),
-
 by_period as (
-    select * from by_year
-    union all
-    select
-        scope_code,
-        '全部' as period,
-        mode,
-        sum(inspections) as inspections,
-        sum(clues) as clues,
-        sum(county_cadre_clues) as county_cadre_clues
-    from by_year
-    group by scope_code, mode
+    {{ scope_period_rollup(
+        'per_inspection_mode', ['clues', 'county_cadre_clues'], partition_by=['mode'], row_count='inspections'
+    ) }}
 ),
 
 final as (
@@ -92,9 +59,7 @@ final as (
         sp.scope_name,
         sp.period,
         m.mode,
-        cast(coalesce(bp.inspections, 0) as bigint) as inspections,
-        cast(coalesce(bp.clues, 0) as bigint) as clues,
-        cast(coalesce(bp.county_cadre_clues, 0) as bigint) as county_cadre_clues,
+        {{ counts_as_bigint('bp', ['inspections', 'clues', 'county_cadre_clues']) }},
         cast(bp.clues as double) / nullif(bp.inspections, 0) as clues_per_inspection,
         cast(bp.county_cadre_clues as double) / nullif(bp.inspections, 0)
             as county_cadre_clues_per_inspection
@@ -105,7 +70,7 @@ final as (
             sp.scope_code = bp.scope_code
             and sp.period = bp.period
             and m.mode = bp.mode
-    order by sp.scope_level desc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc, m.mode_order asc
+    order by {{ spine_order() }}, m.mode_order asc
 )
 
 select * from final

@@ -7,19 +7,19 @@
 with
 
 spine as (
-    select * from {{ ref('int_report_spine') }}
+    {{ region_report_spine() }}
 ),
 
 by_region as (
-    select * from {{ ref('int_clue_yield_by_region') }}
+    {{ clue_yield_by_region() }}
 ),
 
 regions as (
-    select * from {{ ref('int_regions_hierarchy') }}
+    select * from {{ ref('dim_region') }}
 ),
 
 scopes as (
-    select * from {{ ref('int_region_scopes') }}
+    {{ region_scopes(ref('dim_region')) }}
 ),
 
 strata_rows as (
@@ -172,7 +172,7 @@ final as (
         on
             sp.scope_code = s.scope_code
             and sp.period = s.period
-    order by sp.scope_level desc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc
+    order by {{ spine_order() }}
 )
 
 select * from final

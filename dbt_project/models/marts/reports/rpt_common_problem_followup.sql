@@ -2,34 +2,12 @@
 -- 每项自查义务计入其单位所属区划的统计范围；期间为“全部”及现行共性问题推送日期出现的每个年度。
 with
 
-scopes_spine as (
-    select distinct
-        scope_code,
-        scope_name,
-        scope_level
-    from {{ ref('int_report_spine') }}
-),
-
-periods as (
-    select '全部' as period
-    union all
-    select distinct cast(push_year as varchar) as period
-    from {{ ref('fct_common_problem') }}
-    where push_year is not null
-),
-
 spine as (
-    select
-        s.scope_code,
-        s.scope_name,
-        s.scope_level,
-        p.period
-    from scopes_spine as s
-    cross join periods as p
+    {{ region_report_spine(ref('fct_common_problem'), 'push_year') }}
 ),
 
 by_region as (
-    select * from {{ ref('int_common_problem_followup_by_region') }}
+    {{ common_problem_followup_by_region() }}
 ),
 
 obligations as (
@@ -37,46 +15,14 @@ obligations as (
 ),
 
 scopes as (
-    select * from {{ ref('int_region_scopes') }}
-),
-
-by_year as (
-    select
-        s.scope_code,
-        cast(b.push_year as varchar) as period,
-        sum(b.units_in_scope) as units_in_scope,
-        sum(b.units_reported) as units_reported,
-        sum(b.units_reported_on_time) as units_reported_on_time,
-        sum(b.units_overdue) as units_overdue,
-        sum(b.units_with_problem) as units_with_problem,
-        sum(b.problems_found) as problems_found,
-        sum(b.measures) as measures,
-        sum(b.completed) as completed,
-        sum(b.institutions) as institutions,
-        sum(b.cases) as cases
-    from by_region as b
-    inner join scopes as s on b.region_code = s.region_code
-    group by s.scope_code, b.push_year
+    {{ region_scopes(ref('dim_region')) }}
 ),
 
 by_period as (
-    select * from by_year
-    union all
-    select
-        scope_code,
-        '全部' as period,
-        sum(units_in_scope) as units_in_scope,
-        sum(units_reported) as units_reported,
-        sum(units_reported_on_time) as units_reported_on_time,
-        sum(units_overdue) as units_overdue,
-        sum(units_with_problem) as units_with_problem,
-        sum(problems_found) as problems_found,
-        sum(measures) as measures,
-        sum(completed) as completed,
-        sum(institutions) as institutions,
-        sum(cases) as cases
-    from by_year
-    group by scope_code
+    {{ scope_period_rollup('by_region', [
+        'units_in_scope', 'units_reported', 'units_reported_on_time', 'units_overdue', 'units_with_problem',
+        'problems_found', 'measures', 'completed', 'institutions', 'cases'
+    ], year_column='push_year') }}
 ),
 
 -- 在该统计范围内至少有一项义务的共性问题数（不可加，不参与 B3）
@@ -106,16 +52,10 @@ final as (
         sp.scope_name,
         sp.period,
         cast(coalesce(cc.common_problems, 0) as bigint) as common_problems,
-        cast(coalesce(bp.units_in_scope, 0) as bigint) as units_in_scope,
-        cast(coalesce(bp.units_reported, 0) as bigint) as units_reported,
-        cast(coalesce(bp.units_reported_on_time, 0) as bigint) as units_reported_on_time,
-        cast(coalesce(bp.units_overdue, 0) as bigint) as units_overdue,
-        cast(coalesce(bp.units_with_problem, 0) as bigint) as units_with_problem,
-        cast(coalesce(bp.problems_found, 0) as bigint) as problems_found,
-        cast(coalesce(bp.measures, 0) as bigint) as measures,
-        cast(coalesce(bp.completed, 0) as bigint) as completed,
-        cast(coalesce(bp.institutions, 0) as bigint) as institutions,
-        cast(coalesce(bp.cases, 0) as bigint) as cases,
+        {{ counts_as_bigint('bp', [
+            'units_in_scope', 'units_reported', 'units_reported_on_time', 'units_overdue',
+            'units_with_problem', 'problems_found', 'measures', 'completed', 'institutions', 'cases'
+        ]) }},
         cast(bp.units_reported as double) / nullif(bp.units_in_scope, 0) as coverage_rate,
         cast(bp.completed as double) / nullif(bp.problems_found, 0) as completion_rate
     from spine as sp
@@ -127,7 +67,7 @@ final as (
         on
             sp.scope_code = cc.scope_code
             and sp.period = cc.period
-    order by sp.scope_level desc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc
+    order by {{ spine_order() }}
 )
 
 select * from final

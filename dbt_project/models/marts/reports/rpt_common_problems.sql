@@ -14,16 +14,7 @@ aggregated as (
     select
         issuer_code,
         common_problem_code,
-        count(*) as units_in_scope,
-        count(*) filter (where is_answered) as units_reported,
-        count(*) filter (where is_answered_on_time) as units_reported_on_time,
-        count(*) filter (where is_overdue_unanswered) as units_overdue,
-        count(*) filter (where has_similar) as units_with_problem,
-        sum(coalesce(problems_found, 0)) as problems_found,
-        sum(coalesce(measures, 0)) as measures,
-        sum(coalesce(completed, 0)) as completed,
-        sum(coalesce(institutions, 0)) as institutions,
-        sum(coalesce(cases, 0)) as cases
+        {{ obligation_counts() }}
     from obligations
     group by issuer_code, common_problem_code
 ),
@@ -38,16 +29,10 @@ final as (
         cp.problem_category as category,
         cp.push_date,
         cp.deadline,
-        cast(coalesce(a.units_in_scope, 0) as bigint) as units_in_scope,
-        cast(coalesce(a.units_reported, 0) as bigint) as units_reported,
-        cast(coalesce(a.units_reported_on_time, 0) as bigint) as units_reported_on_time,
-        cast(coalesce(a.units_overdue, 0) as bigint) as units_overdue,
-        cast(coalesce(a.units_with_problem, 0) as bigint) as units_with_problem,
-        cast(coalesce(a.problems_found, 0) as bigint) as problems_found,
-        cast(coalesce(a.measures, 0) as bigint) as measures,
-        cast(coalesce(a.completed, 0) as bigint) as completed,
-        cast(coalesce(a.institutions, 0) as bigint) as institutions,
-        cast(coalesce(a.cases, 0) as bigint) as cases,
+        {{ counts_as_bigint('a', [
+            'units_in_scope', 'units_reported', 'units_reported_on_time', 'units_overdue',
+            'units_with_problem', 'problems_found', 'measures', 'completed', 'institutions', 'cases'
+        ]) }},
         cast(a.units_reported as double) / nullif(a.units_in_scope, 0) as coverage_rate,
         cast(a.completed as double) / nullif(a.problems_found, 0) as completion_rate
     from common_problems as cp

@@ -6,16 +6,15 @@
 with
 
 regions as (
-    select * from {{ ref('int_regions_hierarchy') }}
+    select * from {{ ref('dim_region') }}
 ),
 
 units as (
-    select * from {{ ref('stg_raw__units') }}
+    select * from {{ ref('dim_org') }}
 ),
 
 inspections as (
-    select * from {{ ref('int_inspections_validated') }}
-    where is_valid
+    select * from {{ ref('fct_inspection') }}
 ),
 
 current_terms as (
@@ -86,7 +85,7 @@ final as (
     left join current_term_starts as cts on r.region_code = cts.region_code
     left join registered as rg on r.region_code = rg.region_code
     left join inspected_counts as ic on r.region_code = ic.region_code
-    order by r.level_rank, r.region_code
+    order by {{ region_level_rank('r.region_level') }}, r.region_code
 )
 
 select * from final

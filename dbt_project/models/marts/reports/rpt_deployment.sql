@@ -4,22 +4,19 @@
 with
 
 deployments as (
-    select * from {{ ref('stg_raw__deployments') }}
+    select * from {{ ref('dim_deployment') }}
 ),
 
 inspections as (
-    select * from {{ ref('int_inspections_validated') }}
-    where
-        is_valid
-        and deployment_code is not null
+    select * from {{ ref('fct_inspection') }}
+    where deployment_code is not null
 ),
 
 problems as (
     select
         inspection_key,
         count(*) as problems
-    from {{ ref('int_problems_joined') }}
-    where is_valid
+    from {{ ref('fct_problem') }}
     group by inspection_key
 ),
 
@@ -27,8 +24,7 @@ clues as (
     select
         inspection_key,
         count(*) as clues
-    from {{ ref('int_clues_joined') }}
-    where is_valid
+    from {{ ref('fct_clue') }}
     group by inspection_key
 ),
 
@@ -61,11 +57,7 @@ final as (
         d.start_date,
         l.level,
         d.planned_targets,
-        cast(coalesce(a.organisers, 0) as bigint) as organisers,
-        cast(coalesce(a.teams, 0) as bigint) as teams,
-        cast(coalesce(a.inspections, 0) as bigint) as inspections,
-        cast(coalesce(a.problems, 0) as bigint) as problems,
-        cast(coalesce(a.clues, 0) as bigint) as clues
+        {{ counts_as_bigint('a', ['organisers', 'teams', 'inspections', 'problems', 'clues']) }}
     from deployments as d
     cross join levels as l
     left join aggregated as a

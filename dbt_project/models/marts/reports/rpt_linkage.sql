@@ -46,11 +46,7 @@ final as (
     select
         t.link_type,
         d.direction,
-        cast(coalesce(a.links, 0) as bigint) as links,
-        cast(coalesce(a.adopted, 0) as bigint) as adopted,
-        cast(coalesce(a.not_adopted, 0) as bigint) as not_adopted,
-        cast(coalesce(a.in_progress, 0) as bigint) as in_progress,
-        cast(coalesce(a.adoption_not_reported, 0) as bigint) as adoption_not_reported,
+        {{ counts_as_bigint('a', ['links', 'adopted', 'not_adopted', 'in_progress', 'adoption_not_reported']) }},
         cast(a.adopted as double) / nullif(a.links, 0) as adoption_rate,
         cast(coalesce(a.missing_source_problem, 0) as bigint) as missing_source_problem,
         cast(coalesce(a.missing_target_problem, 0) as bigint) as missing_target_problem

@@ -51,11 +51,7 @@ problem_counts as (
         scope_code,
         scope_kind,
         period,
-        count(*) as found,
-        count(*) filter (where status = '已完成') as completed,
-        count(*) filter (where status = '整改中') as in_progress,
-        count(*) filter (where status = '未整改') as not_started,
-        count(*) filter (where status = '长期坚持') as long_term,
+        {{ problem_status_counts() }},
         count(*) filter (where is_overdue) as overdue
     from ({{ report_scope_fanout('problems') }}) as x
     group by scope_code, scope_kind, period
@@ -68,12 +64,7 @@ clue_counts as (
         period,
         count(*) as clues,
         count(*) filter (where cadre_level = '县管干部') as county_cadre_clues,
-        count(*) filter (where disposal = '谈话函询') as disposal_talk,
-        count(*) filter (where disposal = '初步核实') as disposal_verify,
-        count(*) filter (where disposal = '暂存待查') as disposal_hold,
-        count(*) filter (where disposal = '予以了结') as disposal_closed,
-        count(*) filter (where disposal = '立案审查调查') as disposal_investigate,
-        count(*) filter (where disposal is null) as disposal_pending,
+        {{ clue_disposal_counts() }},
         count(*) filter (where case_filed) as cases_filed,
         coalesce(sum(disciplined_count), 0) as disciplined
     from ({{ report_scope_fanout('clues') }}) as x
@@ -87,6 +78,7 @@ final as (
         sp.scope_name,
         sp.period,
         cast(coalesce(i.inspections, 0) as bigint) as inspections,
+        -- 逐列写出（不用 counts_as_bigint）：tests/test_gate.py 按这几行文本改坏 found、completed 来验证 B2/B3
         cast(coalesce(p.found, 0) as bigint) as found,
         cast(coalesce(p.completed, 0) as bigint) as completed,
         cast(coalesce(p.in_progress, 0) as bigint) as in_progress,
@@ -94,15 +86,10 @@ final as (
         cast(coalesce(p.long_term, 0) as bigint) as long_term,
         cast(coalesce(p.overdue, 0) as bigint) as overdue,
         cast(p.completed as double) / nullif(p.found, 0) as completion_rate,
-        cast(coalesce(c.clues, 0) as bigint) as clues,
-        cast(coalesce(c.county_cadre_clues, 0) as bigint) as county_cadre_clues,
-        cast(coalesce(c.disposal_talk, 0) as bigint) as disposal_talk,
-        cast(coalesce(c.disposal_verify, 0) as bigint) as disposal_verify,
-        cast(coalesce(c.disposal_hold, 0) as bigint) as disposal_hold,
-        cast(coalesce(c.disposal_closed, 0) as bigint) as disposal_closed,
-        cast(coalesce(c.disposal_investigate, 0) as bigint) as disposal_investigate,
-        cast(coalesce(c.disposal_pending, 0) as bigint) as disposal_pending,
-        cast(coalesce(c.cases_filed, 0) as bigint) as cases_filed,
+        {{ counts_as_bigint('c', [
+            'clues', 'county_cadre_clues', 'disposal_talk', 'disposal_verify', 'disposal_hold',
+            'disposal_closed', 'disposal_investigate', 'disposal_pending', 'cases_filed'
+        ]) }},
         cast(c.cases_filed as double) / nullif(c.clues, 0) as case_rate,
         cast(coalesce(c.disciplined, 0) as bigint) as disciplined
     from spine as sp

@@ -3,7 +3,7 @@
 with
 
 summaries as (
-    select * from {{ ref('stg_raw__summaries') }}
+    select * from {{ ref('fct_summary') }}
 ),
 
 inspections as (

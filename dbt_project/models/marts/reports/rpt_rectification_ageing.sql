@@ -22,21 +22,10 @@ counts as (
         scope_code,
         scope_kind,
         period,
-        count(*) as found,
-        count(*) filter (where status = '已完成') as completed,
-        count(*) filter (where status = '整改中') as in_progress,
-        count(*) filter (where status = '未整改') as not_started,
-        count(*) filter (where status = '长期坚持') as long_term,
+        {{ problem_status_counts() }},
         count(*) filter (where status <> '已完成') as open_problems,
         count(*) filter (where is_overdue) as overdue,
-        count(*) filter (
-            where
-            status <> '已完成'
-            and deadline >= {{ as_of_date() }}
-            and deadline <= {{ as_of_date() }} + 10
-        ) as due_soon,
-        count(*) filter (where status <> '已完成' and deadline > {{ as_of_date() }} + 10) as due_later,
-        count(*) filter (where status <> '已完成' and deadline is null) as no_deadline
+        {{ open_problem_deadline_counts() }}
     from ({{ report_scope_fanout('problems') }}) as x
     group by scope_code, scope_kind, period
 ),
@@ -47,17 +36,9 @@ final as (
         sp.scope_kind,
         sp.scope_name,
         sp.period,
-        cast(coalesce(c.found, 0) as bigint) as found,
-        cast(coalesce(c.completed, 0) as bigint) as completed,
-        cast(coalesce(c.in_progress, 0) as bigint) as in_progress,
-        cast(coalesce(c.not_started, 0) as bigint) as not_started,
-        cast(coalesce(c.long_term, 0) as bigint) as long_term,
+        {{ counts_as_bigint('c', ['found', 'completed', 'in_progress', 'not_started', 'long_term']) }},
         cast(c.completed as double) / nullif(c.found, 0) as completion_rate,
-        cast(coalesce(c.open_problems, 0) as bigint) as open_problems,
-        cast(coalesce(c.overdue, 0) as bigint) as overdue,
-        cast(coalesce(c.due_soon, 0) as bigint) as due_soon,
-        cast(coalesce(c.due_later, 0) as bigint) as due_later,
-        cast(coalesce(c.no_deadline, 0) as bigint) as no_deadline
+        {{ counts_as_bigint('c', ['open_problems', 'overdue', 'due_soon', 'due_later', 'no_deadline']) }}
     from spine as sp
     left join counts as c
         on sp.scope_code = c.scope_code and sp.scope_kind = c.scope_kind and sp.period = c.period

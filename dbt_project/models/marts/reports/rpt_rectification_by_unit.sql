@@ -14,11 +14,7 @@ units as (
 aggregated as (
     select
         unit_code,
-        count(*) as found,
-        count(*) filter (where status = '已完成') as completed,
-        count(*) filter (where status = '整改中') as in_progress,
-        count(*) filter (where status = '未整改') as not_started,
-        count(*) filter (where status = '长期坚持') as long_term,
+        {{ problem_status_counts() }},
         count(*) filter (where is_overdue) as overdue,
         min(deadline) filter (where is_overdue) as earliest_overdue_deadline
     from problems

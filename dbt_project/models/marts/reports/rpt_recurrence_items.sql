@@ -2,7 +2,7 @@
 with
 
 categories as (
-    select * from {{ ref('int_recurrence_categories') }}
+    select * from {{ ref('fct_lookback_category') }}
     where is_recurred
 ),
 

@@ -6,41 +6,27 @@
 with
 
 regions as (
-    select * from {{ ref('int_regions_hierarchy') }}
+    select * from {{ ref('dim_region') }}
 ),
 
 submitted_rows as (
+    {%- for model, year_column in [
+        ('int_inspections_enriched', 'entry_year'),
+        ('int_problems_joined', 'entry_year'),
+        ('int_clues_joined', 'entry_year'),
+        ('fct_summary', 'year'),
+    ] %}
     select
         submitter_code,
-        entry_year as data_year,
+        {{ year_column }} as data_year,
         file_path,
         file_sha256,
         submission_date
-    from {{ ref('int_inspections_enriched') }}
+    from {{ ref(model) }}
+    {%- if not loop.last %}
     union all
-    select
-        submitter_code,
-        entry_year as data_year,
-        file_path,
-        file_sha256,
-        submission_date
-    from {{ ref('int_problems_joined') }}
-    union all
-    select
-        submitter_code,
-        entry_year as data_year,
-        file_path,
-        file_sha256,
-        submission_date
-    from {{ ref('int_clues_joined') }}
-    union all
-    select
-        submitter_code,
-        year as data_year,
-        file_path,
-        file_sha256,
-        submission_date
-    from {{ ref('stg_raw__summaries') }}
+    {%- endif %}
+    {%- endfor %}
 ),
 
 dated as (
@@ -87,7 +73,7 @@ final as (
         on
             r.region_code = p.region_code
             and y.data_year = p.data_year
-    order by r.level_rank, r.region_code, y.data_year
+    order by {{ region_level_rank('r.region_level') }}, r.region_code, y.data_year
 )
 
 select * from final

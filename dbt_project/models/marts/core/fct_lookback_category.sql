@@ -4,7 +4,7 @@
 with
 
 lookbacks as (
-    select * from {{ ref('int_lookback_prior') }}
+    select * from {{ ref('fct_lookback') }}
     where prior_inspection_key is not null
 ),
 
