@@ -34,7 +34,7 @@ RULE_ID = re.compile(r"[A-Z][0-9]")
 QUOTED_ID = re.compile(r"'([A-Z][0-9])'")
 # GX expectation type → dbt generic tests that check the same thing on the same column
 SAME_CHECK = {
-    "expect_column_values_to_not_be_null": {"not_null"},
+    "expect_column_values_to_not_be_null": {"not_null", "not_null_columns"},
     "expect_column_values_to_be_between": {"non_negative", "proportion"},
     "expect_column_pair_values_a_to_be_greater_than_b": {"not_greater_than"},
 }
@@ -47,6 +47,7 @@ class DbtTest:
     rule: str | None
     model: str
     column: str | None
+    columns: tuple[str, ...] = ()  # every column a set-based test checks (its column list/pairs)
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,19 @@ def _dbt_tests() -> tuple[DbtTest, ...]:
                 rule=meta.get("rule"),
                 model=(node.get("attached_node") or "").rsplit(".", 1)[-1],
                 column=node.get("column_name"),
+                columns=_checked_columns(node),
             )
         )
     return tuple(tests)
+
+
+def _checked_columns(node: dict) -> tuple[str, ...]:
+    """The columns a test checks: its column, or the `columns`/`pairs` of a set-based test."""
+    kwargs = (node.get("test_metadata") or {}).get("kwargs") or {}
+    found = [node["column_name"]] if node.get("column_name") else []
+    found += [c for c in kwargs.get("columns") or [] if isinstance(c, str)]
+    found += [c for pair in kwargs.get("pairs") or [] for c in pair if isinstance(c, str)]
+    return tuple(found)
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +170,7 @@ def catalog_problems(cat: Catalog, ev: Evidence) -> list[str]:
         f"{r}.checks.gx: no GX expectation {k}" for r, k in listed("gx") if k not in gx_used
     ]
     # one implementation per check: GX never repeats a dbt test on the same column
-    dbt_columns = {(t.model, t.column, t.generic) for t in ev.dbt_tests}
+    dbt_columns = {(t.model, c, t.generic) for t in ev.dbt_tests for c in t.columns}
     for table, kind, column in ev.gx:
         twins = [g for g in SAME_CHECK.get(kind, ()) if (table, column, g) in dbt_columns]
         if twins:
@@ -253,15 +264,16 @@ def test_an_unlisted_dbt_test_or_a_stale_entry_is_found(evidence: Evidence, tmp_
 
 def test_gx_repeating_a_dbt_check_is_found(evidence: Evidence) -> None:
     """B2 is dbt's alone: a GX between-check on a column dbt already tests is a duplicate."""
-    twin = next(t for t in evidence.dbt_tests if t.generic == "non_negative")
+    twin = next(t for t in evidence.dbt_tests if t.generic == "non_negative" and t.columns)
+    column = twin.columns[-1]  # set-based: any column of its list
     doubled = Evidence(
         **{
             **evidence.__dict__,
-            "gx": (*evidence.gx, (twin.model, "expect_column_values_to_be_between", twin.column)),
+            "gx": (*evidence.gx, (twin.model, "expect_column_values_to_be_between", column)),
         }
     )
     problems = catalog_problems(catalog(), doubled)
-    assert any(f"{twin.model}.{twin.column}: checked by GX" in p for p in problems), problems
+    assert any(f"{twin.model}.{column}: checked by GX" in p for p in problems), problems
 
 
 def test_ingest_rules_keep_their_api() -> None:
