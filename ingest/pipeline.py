@@ -21,6 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
+from home import Home
 from ingest.inbox import InboxFile, scan_inbox
 from ingest.load import (
     FILES_SCHEMA,
@@ -220,7 +221,7 @@ def run_ingest(
     `key` (default: the home's, ingest/secrets.py) encrypts the restricted store and cache.
     """
     key = key or resolve_key(home, create=True)
-    warehouse = home / "warehouse.duckdb"
+    warehouse = Home(home).warehouse
     refresh_id = uuid.uuid4().hex[:12]
     refreshed_at = datetime.now().replace(microsecond=0)
     files = scan_inbox(inbox)
@@ -231,7 +232,7 @@ def run_ingest(
         first_of_hash.setdefault(f.sha256, f)
     unique = list(first_of_hash.values())
     parsed, parsed_count = parse_all(
-        unique, home / "cache" / "parse", workers, key.cache_key(), progress
+        unique, Home(home).parse_cache, workers, key.cache_key(), progress
     )
 
     recency = {
@@ -283,7 +284,7 @@ def run_ingest(
         pl.lit(refresh_id).alias("refresh_id"), pl.lit(refreshed_at).alias("refreshed_at")
     )
     write_raw_layer(warehouse, tables, {"raw_file_history": history})
-    write_restricted(home / "restricted.duckdb", subjects, key)
+    write_restricted(Home(home).restricted, subjects, key)
     return summary
 
 

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from orchestration.home import Home
+from home import Home
 
 
 def generate_docs(home: Home) -> Path:

@@ -34,8 +34,8 @@ from pathlib import Path
 import duckdb
 import xlsxwriter
 
+from home import Home
 from ingest.rules import RULES
-from orchestration.home import Home
 
 UNRESOLVED = "未确定报送单位"
 WORKBOOK_PREFIX = "退回修改清单"

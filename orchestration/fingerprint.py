@@ -33,8 +33,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from home import Home
 from ingest.inbox import scan_inbox, sha256_of
-from orchestration.home import Home
 
 REPO = Path(__file__).resolve().parents[1]
 # Source trees whose code decides what a refresh produces.

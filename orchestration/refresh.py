@@ -17,8 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from home import Home
 from orchestration import fingerprint
-from orchestration.home import Home
 
 if TYPE_CHECKING:
     import dagster as dg

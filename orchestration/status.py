@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.home import Home
+from home import Home
 
 MAX_LISTED = 10
 

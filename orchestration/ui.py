@@ -13,7 +13,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from orchestration.home import Home
+from home import Home
 
 DEFAULT_PORT = 3000
 

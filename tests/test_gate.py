@@ -15,10 +15,10 @@ import pytest
 
 from expectations.results import CheckResult, write_dq_results
 from expectations.suites import validate_marts
+from home import Home
 from orchestration.assets.publish import GateClosed, publish
 from orchestration.assets.quality import run_quality_gate
 from orchestration.assets.warehouse import DBT_PROJECT_DIR, dbt_executable
-from orchestration.home import Home
 from orchestration.resources import XunchaSettings
 from tests.conftest import RefreshRun
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from home import Home
 from orchestration import fingerprint
-from orchestration.home import Home
 from orchestration.refresh import RefreshOutcome, run_refresh, unchanged_outcome
 
 AS_OF = "2025-03-15"

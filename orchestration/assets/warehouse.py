@@ -33,7 +33,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.home import Home
+from home import Home
 from orchestration.resources import WriterLock, XunchaSettings
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"

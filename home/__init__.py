@@ -3,6 +3,9 @@
 Work warehouse, published warehouse, restricted store, caches, quarantine
 exports, reports, feedback and Dagster's storage all live under it, so one
 folder is the whole state of an installation.
+
+This module imports nothing of the project, so every stage (ingest, orchestration,
+reports, bench) names a path of the home the same way without reaching into a later one.
 """
 
 from __future__ import annotations
@@ -40,6 +43,11 @@ class Home:
     @property
     def feedback(self) -> Path:
         return self.root / "feedback"
+
+    @property
+    def parse_cache(self) -> Path:
+        """Parsed files by content hash (ingest/pipeline.py), encrypted."""
+        return self.root / "cache" / "parse"
 
     @property
     def dagster(self) -> Path:
