@@ -30,18 +30,8 @@ report_job = dg.define_asset_job(
 )
 
 
-def _has_report_assets() -> bool:
-    """Mirrors `definitions.all_assets`: the report assets exist once their module does."""
-    try:
-        import orchestration.assets.reports  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def jobs() -> list[dg.UnresolvedAssetJobDefinition]:
-    """The report job exists only once an asset of group `reports` does (no empty job)."""
-    return [refresh_job, report_job] if _has_report_assets() else [refresh_job]
+    return [refresh_job, report_job]
 
 
 def _status(running: bool) -> dg.DefaultScheduleStatus:
@@ -50,7 +40,7 @@ def _status(running: bool) -> dg.DefaultScheduleStatus:
 
 def schedules() -> list[dg.ScheduleDefinition]:
     config = schedule_config()
-    result = [
+    return [
         dg.ScheduleDefinition(
             name="daily_refresh",
             job=refresh_job,
@@ -59,18 +49,14 @@ def schedules() -> list[dg.ScheduleDefinition]:
             default_status=_status(config.automation_running),
             tags={**WRITER_TAG, "xuncha/trigger": "schedule"},
             description=f"每日刷新（{config.refresh_cron}，{config.timezone}）",
-        )
+        ),
+        dg.ScheduleDefinition(
+            name="monthly_reports",
+            job=report_job,
+            cron_schedule=config.report_cron,
+            execution_timezone=config.timezone,
+            default_status=_status(config.automation_running),
+            tags={"xuncha/trigger": "schedule"},
+            description=f"每月报表（{config.report_cron}，{config.timezone}）",
+        ),
     ]
-    if report_job in jobs():
-        result.append(
-            dg.ScheduleDefinition(
-                name="monthly_reports",
-                job=report_job,
-                cron_schedule=config.report_cron,
-                execution_timezone=config.timezone,
-                default_status=_status(config.automation_running),
-                tags={"xuncha/trigger": "schedule"},
-                description=f"每月报表（{config.report_cron}，{config.timezone}）",
-            )
-        )
-    return result
