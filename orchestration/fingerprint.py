@@ -38,7 +38,7 @@ from ingest.inbox import scan_inbox, sha256_of
 
 REPO = Path(__file__).resolve().parents[1]
 # Source trees whose code decides what a refresh produces.
-CODE_DIRS = ("ingest", "orchestration", "expectations", "reports")
+CODE_DIRS = ("home", "ingest", "orchestration", "expectations", "reports")
 DBT_DIR = REPO / "dbt_project"
 DBT_SKIP = {"target", "logs", "dbt_packages", "__pycache__"}
 LIBRARIES = (
