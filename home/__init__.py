@@ -15,67 +15,42 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+class Under:
+    """A path below the home's root, read as an attribute of a `Home` (`home.warehouse`)."""
+
+    def __init__(self, *parts: str, doc: str = "") -> None:
+        self.parts = parts
+        self.__doc__ = doc or "/".join(parts)
+
+    def __get__(self, home: Home | None, owner: type | None = None) -> Path:
+        if home is None:
+            raise AttributeError("a path of a Home, not of the class")
+        return home.root.joinpath(*self.parts)
+
+
 @dataclass(frozen=True, slots=True)
 class Home:
     root: Path
+
+    warehouse = Under("warehouse.duckdb", doc="the work warehouse (raw layer, dbt models)")
+    published = Under("published.duckdb", doc="what readers open; replaced by a rename")
+    restricted = Under("restricted.duckdb", doc="the sensitive columns, encrypted (§9)")
+    reports = Under("reports")
+    feedback = Under("feedback")
+    parse_cache = Under("cache", "parse", doc="parsed files by content hash, encrypted")
+    dagster = Under("dagster", doc="Dagster's storage (dagster.yaml)")
+    default_inbox = Under("inbox")
+    state_file = Under("last_refresh.json", doc="outcome of the last refresh (status, reports)")
+    fingerprint_file = Under(
+        "last_published_fingerprint.json", doc="what the last publication was made from"
+    )
+    dbt_target = Under("dbt", "target", doc="one folder per dbt invocation, newest few kept")
+    docs = Under("docs", doc="the dbt documentation site (`xuncha docs`)")
 
     @classmethod
     def from_env(cls, override: str | Path | None = None) -> Home:
         root = Path(override or os.environ.get("XUNCHA_HOME") or "var")
         return cls(root.resolve())
-
-    @property
-    def warehouse(self) -> Path:
-        return self.root / "warehouse.duckdb"
-
-    @property
-    def published(self) -> Path:
-        return self.root / "published.duckdb"
-
-    @property
-    def restricted(self) -> Path:
-        return self.root / "restricted.duckdb"
-
-    @property
-    def reports(self) -> Path:
-        return self.root / "reports"
-
-    @property
-    def feedback(self) -> Path:
-        return self.root / "feedback"
-
-    @property
-    def parse_cache(self) -> Path:
-        """Parsed files by content hash (ingest/pipeline.py), encrypted."""
-        return self.root / "cache" / "parse"
-
-    @property
-    def dagster(self) -> Path:
-        return self.root / "dagster"
-
-    @property
-    def default_inbox(self) -> Path:
-        return self.root / "inbox"
-
-    @property
-    def state_file(self) -> Path:
-        """Outcome of the last refresh (for `xuncha status` and reports)."""
-        return self.root / "last_refresh.json"
-
-    @property
-    def fingerprint_file(self) -> Path:
-        """What the last publication was made from (orchestration/fingerprint.py)."""
-        return self.root / "last_published_fingerprint.json"
-
-    @property
-    def dbt_target(self) -> Path:
-        """This home's dbt artifacts: one folder per dbt invocation, the newest few kept."""
-        return self.root / "dbt" / "target"
-
-    @property
-    def docs(self) -> Path:
-        """The dbt documentation site (`xuncha docs`)."""
-        return self.root / "docs"
 
     def ensure(self) -> None:
         for path in (self.root, self.reports, self.feedback, self.dagster):

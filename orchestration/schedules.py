@@ -40,25 +40,24 @@ def _status(running: bool) -> dg.DefaultScheduleStatus:
     return dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED
 
 
+def _schedule(
+    name: str, job: dg.UnresolvedAssetJobDefinition, cron: str, tags: dict, what: str
+) -> dg.ScheduleDefinition:
+    config = schedule_config()
+    return dg.ScheduleDefinition(
+        name=name,
+        job=job,
+        cron_schedule=cron,
+        execution_timezone=config.timezone,
+        default_status=_status(config.automation_running),
+        tags={**tags, "xuncha/trigger": "schedule"},
+        description=f"{what}（{cron}，{config.timezone}）",
+    )
+
+
 def schedules() -> list[dg.ScheduleDefinition]:
     config = schedule_config()
     return [
-        dg.ScheduleDefinition(
-            name="daily_refresh",
-            job=refresh_job,
-            cron_schedule=config.refresh_cron,
-            execution_timezone=config.timezone,
-            default_status=_status(config.automation_running),
-            tags={**WRITER_TAG, "xuncha/trigger": "schedule"},
-            description=f"每日刷新（{config.refresh_cron}，{config.timezone}）",
-        ),
-        dg.ScheduleDefinition(
-            name="monthly_reports",
-            job=report_job,
-            cron_schedule=config.report_cron,
-            execution_timezone=config.timezone,
-            default_status=_status(config.automation_running),
-            tags={"xuncha/trigger": "schedule"},
-            description=f"每月报表（{config.report_cron}，{config.timezone}）",
-        ),
+        _schedule("daily_refresh", refresh_job, config.refresh_cron, WRITER_TAG, "每日刷新"),
+        _schedule("monthly_reports", report_job, config.report_cron, {}, "每月报表"),
     ]
