@@ -6,6 +6,10 @@ process mostly waits for dbt's output. So the refresh job's hook below starts th
 import in a thread as soon as the ingest step has succeeded — not earlier: ingest's
 fork pool must not fork while another thread imports. Nothing depends on it: the
 gate imports Great Expectations itself and reports any error.
+
+Measured 2026-12-02 on the v1 acceptance refresh (`--force`, the two alternated, machine
+shared at load 9–12): the quality gate step took 17.3 s and 22.1 s without the warm-up,
+6.2 s and 2.9 s with it.
 """
 
 from __future__ import annotations
