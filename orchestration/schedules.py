@@ -11,7 +11,6 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.schedule_config import schedule_config
-from orchestration.warmup import warm_up_quality_gate
 
 REFRESH_GROUPS = ("ingest", "warehouse", "quality", "publish", "reports")
 WRITER_TAG = {"xuncha/writer": "1"}
@@ -21,7 +20,6 @@ refresh_job = dg.define_asset_job(
     selection=dg.AssetSelection.groups(*REFRESH_GROUPS),
     description="完整刷新：收件箱 → 原始层 → dbt 仓库 → 质量闸门 → 发布（及领导报表）。",
     tags=WRITER_TAG,
-    hooks={warm_up_quality_gate},  # speed only: orchestration/warmup.py
 )
 
 report_job = dg.define_asset_job(
