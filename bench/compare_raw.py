@@ -175,8 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo:
         demo = args.work / "demo-inbox"
         if not demo.exists():
-            env = dict(os.environ, PYTHONPATH=str(args.baseline))
-            code = "import sys; from pathlib import Path; from orchestration.demo import "
+            # this tree's generator (demo/ gives the same files as the old orchestration.demo)
+            env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+            code = "import sys; from pathlib import Path; from demo import "
             code += f"generate_demo_inbox; generate_demo_inbox(Path({str(demo)!r}), seed=7)"
             subprocess.run([sys.executable, "-c", code], env=env, check=True)
         inboxes["demo"] = (str(demo), "2025-03-20")

@@ -111,7 +111,7 @@ def measure_ingest(args: argparse.Namespace) -> dict:
 
 
 def measure_refresh(args: argparse.Namespace) -> dict:
-    from orchestration.home import Home
+    from home import Home
     from orchestration.refresh import run_refresh
 
     home = Home.from_env(args.home)

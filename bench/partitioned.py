@@ -25,6 +25,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from home import Home
 from ingest.inbox import scan_inbox
 from ingest.pipeline import parse_all
 
@@ -60,7 +61,7 @@ def parse_shard(context: dg.OpExecutionContext, config: ShardConfig, folders: li
     wanted = set(folders)
     files = [f for f in scan_inbox(Path(config.inbox)) if (f.top_folder or "") in wanted]
     started = time.perf_counter()
-    _, parsed = parse_all(files, Path(config.home) / "cache" / "parse", workers=1)
+    _, parsed = parse_all(files, Home(Path(config.home)).parse_cache, workers=1)
     context.log.info(
         f"{len(folders)} folders, {parsed} of {len(files)} files parsed "
         f"in {time.perf_counter() - started:.1f} s"

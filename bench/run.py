@@ -88,7 +88,7 @@ def province(scale: float) -> tuple[Path, dict]:
     manifest = WORK / f"{key}.json"
     if manifest.exists() and target.is_dir():
         return target, json.loads(manifest.read_text(encoding="utf-8"))
-    from orchestration.demo import generate_demo_inbox
+    from demo import generate_demo_inbox
 
     shutil.rmtree(target, ignore_errors=True)
     print(f"generating {key} …", flush=True)

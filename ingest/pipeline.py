@@ -27,6 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
+from home import Home
 from ingest.inbox import InboxFile, scan_inbox
 from ingest.load import (
     FILES_SCHEMA,
@@ -372,7 +373,7 @@ def run_ingest(
     same registry by the same code is not decided again.
     """
     key = key or resolve_key(home, create=True)
-    warehouse = home / "warehouse.duckdb"
+    warehouse = Home(home).warehouse
     refresh_id = uuid.uuid4().hex[:12]
     refreshed_at = datetime.now().replace(microsecond=0)
     files = scan_inbox(inbox)
@@ -383,7 +384,7 @@ def run_ingest(
         first_of_hash.setdefault(f.sha256, f)
     unique = list(first_of_hash.values())
     heads, parsed_count, cache = parse_heads(
-        unique, home / "cache" / "parse", workers, key.cache_key(), progress
+        unique, Home(home).parse_cache, workers, key.cache_key(), progress
     )
 
     recency = {
@@ -402,7 +403,7 @@ def run_ingest(
 
     reg = registry()
     sensitive = sensitive_template(reg)
-    stage_dir = home / "cache" / "stage"
+    stage_dir = Home(home).stage_cache
     stager = Stager(stage_dir, reg)
     subject_store = SubjectParts(stage_dir, key.cache_key())
     verdicts: dict[str, FileVerdict] = {}
@@ -473,7 +474,7 @@ def run_ingest(
             raise
     finally:
         builder.close()
-    write_restricted(home / "restricted.duckdb", _subjects_in_order(subject_parts, order), key)
+    write_restricted(Home(home).restricted, _subjects_in_order(subject_parts, order), key)
     return summary
 
 

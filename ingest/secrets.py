@@ -29,6 +29,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from home import Home
+
 KEY_ENV = "XUNCHA_KEY"
 KEY_FILE_ENV = "XUNCHA_KEY_FILE"
 KEY_DIR_ENV = "XUNCHA_KEY_DIR"
@@ -185,7 +187,7 @@ def open_restricted(home: Path, key: Key | None = None):  # type: ignore[no-unty
     """
     import duckdb
 
-    path = home / "restricted.duckdb"
+    path = Home(home).restricted
     if key is None:
         try:
             key = resolve_key(home)

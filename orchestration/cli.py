@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from orchestration.home import Home
+from home import Home
 from orchestration.preflight import EXIT_USAGE, UserError, check_home, check_inbox, parse_as_of
 
 MAX_PATHS = 5
@@ -23,7 +23,7 @@ def duckdb_command() -> str:
 
 def _print_outputs(outcome) -> None:  # type: ignore[no-untyped-def]
     """Where the operator finds what the refresh wrote."""
-    published = Path(outcome.home) / "published.duckdb"
+    published = Home(Path(outcome.home)).published
     print(f"  已发布仓库：{published}")
     print(f"    命令行查询：{duckdb_command()} -readonly {published}")
     outputs = outcome.outputs or {}
@@ -153,7 +153,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from orchestration.demo import generate_demo_inbox
+    from demo import generate_demo_inbox
     from orchestration.headline import print_headlines
     from orchestration.lock import writer_lock
     from orchestration.refresh import run_refresh

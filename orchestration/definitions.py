@@ -15,23 +15,24 @@ from orchestration.assets.feedback import submitter_feedback
 from orchestration.assets.ingest import raw_layer
 from orchestration.assets.publish import published_warehouse
 from orchestration.assets.quality import quality_gate
+from orchestration.assets.reports import leader_reports
 from orchestration.assets.warehouse import build_warehouse_assets, dbt_resource
 from orchestration.resources import WriterLock, XunchaSettings
+from orchestration.schedules import jobs, schedules
+from orchestration.sensors import sensors
 
 
 def all_assets() -> list[dg.AssetsDefinition]:
-    assets: list[dg.AssetsDefinition] = [
+    """Every asset, one per stage; a module that fails to import fails the definitions
+    (and tests/test_definitions_snapshot.py) instead of dropping its asset."""
+    return [
         raw_layer,
         build_warehouse_assets(),
         quality_gate,
         published_warehouse,
         submitter_feedback,
+        leader_reports,
     ]
-    try:
-        from orchestration.assets.reports import leader_reports
-    except ImportError:
-        return assets
-    return [*assets, leader_reports]
 
 
 def resources(settings: XunchaSettings | None = None) -> dict[str, object]:
@@ -45,18 +46,15 @@ def resources(settings: XunchaSettings | None = None) -> dict[str, object]:
 
 @cache
 def build_definitions() -> dg.Definitions:
-    extra: dict[str, list] = {"schedules": [], "sensors": [], "jobs": []}
-    try:
-        from orchestration.schedules import jobs, schedules
-        from orchestration.sensors import sensors
-
-        extra = {"schedules": schedules(), "sensors": sensors(), "jobs": jobs()}
-    except ImportError:
-        pass
     # In-process: the writer lock (a resource) is then held once for the whole run,
     # not taken and dropped around each step (orchestration/resources.py).
     return dg.Definitions(
-        assets=all_assets(), resources=resources(), executor=dg.in_process_executor, **extra
+        assets=all_assets(),
+        resources=resources(),
+        executor=dg.in_process_executor,
+        jobs=jobs(),
+        schedules=schedules(),
+        sensors=sensors(),
     )
 
 

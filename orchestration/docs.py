@@ -10,22 +10,20 @@ no warehouse yet it comes from an empty database and lists no tables.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from orchestration.home import Home
+from home import Home
 
 
 def generate_docs(home: Home) -> Path:
     """Generate the site into HOME/docs and return the path of its index.html."""
-    from orchestration.assets.warehouse import (
-        DBT_PROJECT_DIR,
-        dbt_executable,
-        die_with_parent,
-    )
+    from orchestration.dbt_launcher import dbt_executable, die_with_parent
+    from orchestration.dbt_manifest import DBT_PROJECT_DIR
 
     home.docs.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="xuncha-docs-") as scratch:
@@ -34,11 +32,7 @@ def generate_docs(home: Home) -> Path:
         else:
             # No refresh yet: an empty database (READ_ONLY cannot create one).
             warehouse, target = Path(scratch) / "empty.duckdb", "work"
-        env = dict(os.environ)
-        env.update(
-            XUNCHA_WAREHOUSE=str(warehouse),
-            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        )
+        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
         result = subprocess.run(
             [
                 dbt_executable(),
@@ -55,6 +49,8 @@ def generate_docs(home: Home) -> Path:
                 str(home.docs),
                 "--log-path",
                 str(home.docs),
+                "--vars",
+                json.dumps({"warehouse": str(warehouse)}),
             ],
             env=env,
             cwd=DBT_PROJECT_DIR,

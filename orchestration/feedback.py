@@ -36,7 +36,8 @@ import xlsxwriter
 
 from contract.rules import catalog
 from contract.rules import title as rule_title
-from orchestration.home import Home
+from home import Home
+from reports.sheet import FONT, Formats, ListSheet, display_width
 
 UNRESOLVED = "未确定报送单位"
 WORKBOOK_PREFIX = "退回修改清单"
@@ -320,163 +321,27 @@ def fix_text(item: Item, names: dict[str, str] | None = None, label: str | None 
     return "\n".join(t for t in (problem, f"修改方法：{hint}" if hint else "") if t)
 
 
-def lines_needed(text: str, width: float) -> int:
-    """Printed lines of wrapped `text` in a column `width` characters wide."""
-    from reports.sheet import display_width
-
-    usable = max(int(width) - 1, 1) * 1  # a column of width w holds about w narrow characters
-    return sum(max(1, -(-display_width(part) // usable)) for part in str(text).split("\n"))
-
-
-def row_height(cells: list[tuple[str, float]], line: float = 14.0) -> float:
-    """Height of a row whose wrapped cells (text, column width) must all show in full."""
-    return line * max([lines_needed(t, w) for t, w in cells] or [1]) + 3
-
-
-def page_setup(ws, header_rows: int) -> None:  # type: ignore[no-untyped-def]
-    """A4 landscape, one page wide, header rows on every page, page numbers in the footer."""
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    if header_rows:
-        ws.repeat_rows(0, header_rows - 1)
-    ws.set_footer("&C第 &P 页，共 &N 页")
-
-
-def _comment(ws, row: int, col: int, text: str) -> None:  # type: ignore[no-untyped-def]
-    ws.write_comment(row, col, text, {"x_scale": 3, "y_scale": 2.5, "font_name": "宋体"})
-
-
 def _write_workbook(path: Path, fb: SubmitterFeedback, data: FeedbackData) -> None:
+    """The office's workbook, written beside `path` and renamed over it when complete."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
     try:
-        base = {"font_name": "宋体", "font_size": 10}
-        title = book.add_format(base | {"bold": True, "font_size": 14, "font_name": "黑体"})
-        head = book.add_format(
-            base
-            | {
-                "bold": True,
-                "bg_color": "#DDEBF7",
-                "border": 1,
-                "text_wrap": True,
-                "valign": "vcenter",
-                "align": "center",
-            }
-        )
-        wrap = book.add_format(base | {"text_wrap": True, "valign": "top", "border": 1})
-        plain = book.add_format(base | {"valign": "top", "border": 1})
-        bad = book.add_format(
-            base
-            | {
-                "valign": "top",
-                "border": 1,
-                "text_wrap": True,
-                "bg_color": "#FFC7CE",
-                "font_color": "#9C0006",
-            }
-        )
-        text = book.add_format(base | {"text_wrap": True, "valign": "top"})
-        who = f"{fb.name}（{fb.code}）" if fb.code != UNRESOLVED else UNRESOLVED
-
-        # 说明
-        ws = book.add_worksheet("说明")
-        ws.set_column(0, 0, 110)
-        page_setup(ws, 0)
-        lines = [
-            (f"{who}报送数据退回修改清单", title),
-            (f"生成时间：{datetime.now().replace(microsecond=0).isoformat(sep=' ')}", text),
-            (f"数据截至：{data.as_of or '—'}", text),
-            (f"退回的文件：{len(fb.rejected)} 个；未入库、需修改的数据行：{len(fb.rows)} 行", text),
-            (f"逾期未报送共性问题对照自查的单位：{len(fb.owed)} 个（见“未报送自查”）", text),
-            ("", text),
-            *((line, text) for line in HOW_TO),
-            ("", text),
-            ("本清单涉及的规则：", text),
-        ]
-        rules = sorted({i.rule for i in fb.rejected + fb.rows} | ({"W4"} if fb.owed else set()))
-        lines += [(f"{r}：{rule_title(r)}", text) for r in rules]
-        for n, (line, fmt) in enumerate(lines):
-            ws.write_string(n, 0, line, fmt)
-            ws.set_row(n, row_height([(line, 110)], 20 if fmt is title else 14))
-
-        # 汇总
-        ws = book.add_worksheet("汇总")
-        headers = [
-            "序号",
-            "文件",
-            "工作表",
-            "行号",
-            "问题列",
-            "填写的值",
-            "规则",
-            "问题说明及修改方法",
-        ]
-        widths = [5, 30, 12, 6, 12, 16, 6, 60]
-        for c, (h, w) in enumerate(zip(headers, widths, strict=True)):
-            ws.set_column(c, c, w)
-            ws.write_string(0, c, h, head)
-        ws.set_row(0, 20)
-        ws.freeze_panes(1, 0)
-        page_setup(ws, 1)
-        r = 1
-        for item in fb.rejected:
-            fix = fix_text(item, data.names)
-            ws.write_number(r, 0, r, plain)
-            ws.write_string(r, 1, item.file_path, wrap)
-            ws.write_string(r, 2, "（整个文件未入库）", wrap)
-            ws.write_blank(r, 3, None, plain)
-            ws.write_blank(r, 4, None, plain)
-            ws.write_blank(r, 5, None, plain)
-            ws.write_string(r, 6, item.rule, plain)
-            ws.write_string(r, 7, fix, wrap)
-            ws.set_row(r, row_height([(item.file_path, widths[1]), (fix, widths[7])]))
-            r += 1
-        for item in fb.rows:
-            label = own_label(
-                item.column_name, data.columns.get((item.file_sha256 or "", item.sheet or ""), [])
-            )
-            column = shown_label(label) if label else (item.column_name or "")
-            fix = fix_text(item, data.names, label)
-            value = "" if item.value is None else str(item.value)
-            ws.write_number(r, 0, r, plain)
-            ws.write_string(r, 1, item.file_path, wrap)
-            ws.write_string(r, 2, item.sheet or "", wrap)
-            ws.write_number(r, 3, item.row_number or 0, plain)
-            ws.write_string(r, 4, column, wrap)
-            ws.write_string(r, 5, value, bad)
-            _comment(ws, r, 5, fix)
-            ws.write_string(r, 6, item.rule, plain)
-            ws.write_string(r, 7, fix, wrap)
-            ws.set_row(
-                r,
-                row_height(
-                    [
-                        (item.file_path, widths[1]),
-                        (column, widths[4]),
-                        (value, widths[5]),
-                        (fix, widths[7]),
-                    ]
-                ),
-            )
-            r += 1
-        ws.autofilter(0, 0, max(r - 1, 1), len(headers) - 1)
-
+        formats = Formats(book, base={"font_name": FONT, "font_size": 10})
+        _write_instructions(ListSheet(book, formats, "说明", [110]), fb, data)
+        _write_summary(ListSheet(book, formats, "汇总", SUMMARY_WIDTHS), fb, data)
         if fb.owed:
-            _write_owed(book, fb.owed, head, wrap, plain)
-
+            _write_owed(ListSheet(book, formats, "未报送自查", OWED_WIDTHS), fb.owed)
         # one sheet per affected source sheet, in the office's own columns
         by_sheet: dict[tuple[str, str, str], list[Item]] = defaultdict(list)
         for item in fb.rows:
             by_sheet[(item.file_path, item.file_sha256 or "", item.sheet or "")].append(item)
         used = {"说明", "汇总"}
         for n, ((file_path, sha, sheet), items) in enumerate(sorted(by_sheet.items()), start=1):
-            ws = book.add_worksheet(_sheet_title(used, n, sheet))
             own = data.columns.get((sha, sheet), [])
-            _write_source_sheet(
-                ws, file_path, sheet, own, items, data, (title, head, wrap, plain, bad)
-            )
+            rows = [data.cells.get((sha, sheet, i.row_number or 0), {}) for i in items]
+            widths = [6, 6, 40, *_own_widths(own, rows)]
+            ls = ListSheet(book, formats, _sheet_title(used, n, sheet), widths)
+            _write_source_sheet(ls, file_path, sheet, own, items, data)
         book.close()
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -484,10 +349,86 @@ def _write_workbook(path: Path, fb: SubmitterFeedback, data: FeedbackData) -> No
     os.replace(tmp, path)
 
 
+SUMMARY_HEADERS = [
+    "序号",
+    "文件",
+    "工作表",
+    "行号",
+    "问题列",
+    "填写的值",
+    "规则",
+    "问题说明及修改方法",
+]
+SUMMARY_WIDTHS = [5, 30, 12, 6, 12, 16, 6, 60]
+OWED_HEADERS = ["序号", "下发单位", "共性问题编号", "问题类别", "自查时限", "单位编码", "单位名称"]
+OWED_WIDTHS = [6, 16, 20, 22, 12, 14, 40]
+
+
+def _write_instructions(ls: ListSheet, fb: SubmitterFeedback, data: FeedbackData) -> None:
+    """说明: what the list is, its counts, how to resubmit and the rules it names."""
+    who = f"{fb.name}（{fb.code}）" if fb.code != UNRESOLVED else UNRESOLVED
+    ls.print_as_list(0)
+    text = ls.text
+    lines = [
+        (f"{who}报送数据退回修改清单", ls.title),
+        (f"生成时间：{datetime.now().replace(microsecond=0).isoformat(sep=' ')}", text),
+        (f"数据截至：{data.as_of or '—'}", text),
+        (f"退回的文件：{len(fb.rejected)} 个；未入库、需修改的数据行：{len(fb.rows)} 行", text),
+        (f"逾期未报送共性问题对照自查的单位：{len(fb.owed)} 个（见“未报送自查”）", text),
+        ("", text),
+        *((line, text) for line in HOW_TO),
+        ("", text),
+        ("本清单涉及的规则：", text),
+    ]
+    rules = sorted({i.rule for i in fb.rejected + fb.rows} | ({"W4"} if fb.owed else set()))
+    lines += [(f"{r}：{rule_title(r)}", text) for r in rules]
+    for n, (line, fmt) in enumerate(lines):
+        ls.ws.write_string(n, 0, line, fmt)
+        ls.fit(n, [(line, 110)], 20 if fmt is ls.title else 14)
+
+
+def _write_summary(ls: ListSheet, fb: SubmitterFeedback, data: FeedbackData) -> None:
+    """汇总: every rejected file and quarantined row, the value to change marked red."""
+    ws, widths = ls.ws, SUMMARY_WIDTHS
+    ls.header(0, SUMMARY_HEADERS)
+    ws.set_row(0, 20)
+    ws.freeze_panes(1, 0)
+    ls.print_as_list(1)
+    r = 1
+    for item in fb.rejected:
+        fix = fix_text(item, data.names)
+        ws.write_number(r, 0, r, ls.plain)
+        ws.write_string(r, 1, item.file_path, ls.wrap)
+        ws.write_string(r, 2, "（整个文件未入库）", ls.wrap)
+        for c in (3, 4, 5):
+            ws.write_blank(r, c, None, ls.plain)
+        ws.write_string(r, 6, item.rule, ls.plain)
+        ws.write_string(r, 7, fix, ls.wrap)
+        ls.fit(r, [(item.file_path, widths[1]), (fix, widths[7])])
+        r += 1
+    for item in fb.rows:
+        label = own_label(
+            item.column_name, data.columns.get((item.file_sha256 or "", item.sheet or ""), [])
+        )
+        column = shown_label(label) if label else (item.column_name or "")
+        fix = fix_text(item, data.names, label)
+        value = "" if item.value is None else str(item.value)
+        ws.write_number(r, 0, r, ls.plain)
+        ws.write_string(r, 1, item.file_path, ls.wrap)
+        ws.write_string(r, 2, item.sheet or "", ls.wrap)
+        ws.write_number(r, 3, item.row_number or 0, ls.plain)
+        ws.write_string(r, 4, column, ls.wrap)
+        ls.mark(r, 5, value, fix)
+        ws.write_string(r, 6, item.rule, ls.plain)
+        ws.write_string(r, 7, fix, ls.wrap)
+        cells = [(item.file_path, widths[1]), (column, widths[4]), (value, widths[5])]
+        ls.fit(r, [*cells, (fix, widths[7])])
+        r += 1
+    ws.autofilter(0, 0, max(r - 1, 1), len(SUMMARY_HEADERS) - 1)
+
+
 def _own_widths(own: list[str], rows: list[dict[str, str]]) -> list[int]:
     """Each own column as wide as its longest value or header word, within 6–20 characters."""
-    from reports.sheet import display_width
-
     widths = []
     for label in own:
         longest = max([display_width(str(r.get(label, ""))) for r in rows] + [4])
@@ -495,31 +436,24 @@ def _own_widths(own: list[str], rows: list[dict[str, str]]) -> list[int]:
     return widths
 
 
-def _write_source_sheet(ws, file_path, sheet, own, items, data, formats) -> None:  # type: ignore[no-untyped-def]
+def _write_source_sheet(
+    ls: ListSheet, file_path: str, sheet: str, own: list[str], items: list[Item], data: FeedbackData
+) -> None:
     """The office's rows as written, its own header labels, each offending cell red with a comment."""
-    title, head, wrap, plain, bad = formats
-    ws.write_string(0, 0, f"文件：{file_path}    工作表：{sheet}", title)
-    fixed = ["行号", "规则", "问题说明及修改方法"]
-    rows = [
-        data.cells.get((items[0].file_sha256 or "", sheet, i.row_number or 0), {}) for i in items
-    ]
-    own_w = _own_widths(own, rows)
-    widths = [6, 6, 40, *own_w]
-    for c, w in enumerate(widths):
-        ws.set_column(c, c, w)
-    labels = fixed + [shown_label(label) for label in own]
-    for c, h in enumerate(labels):
-        ws.write_string(1, c, h, head)
-    ws.set_row(1, row_height([(h, w) for h, w in zip(labels, widths, strict=True)]))
+    ws, widths = ls.ws, ls.widths
+    ws.write_string(0, 0, f"文件：{file_path}    工作表：{sheet}", ls.title)
+    labels = ["行号", "规则", "问题说明及修改方法"] + [shown_label(label) for label in own]
+    ls.header(1, labels)
+    ls.fit(1, list(zip(labels, widths, strict=True)))
     ws.freeze_panes(2, 3)
-    page_setup(ws, 2)
+    ls.print_as_list(2)
     for k, item in enumerate(sorted(items, key=lambda i: (i.row_number or 0, i.rule))):
         row = 2 + k
         label = own_label(item.column_name, own)
         fix = fix_text(item, data.names, label)
-        ws.write_number(row, 0, item.row_number or 0, plain)
-        ws.write_string(row, 1, item.rule, plain)
-        ws.write_string(row, 2, fix, wrap)
+        ws.write_number(row, 0, item.row_number or 0, ls.plain)
+        ws.write_string(row, 1, item.rule, ls.plain)
+        ws.write_string(row, 2, fix, ls.wrap)
         values = data.cells.get((item.file_sha256 or "", sheet, item.row_number or 0), {})
         targets = {label} if label else _key_labels(item, own)
         cells = [(fix, widths[2])]
@@ -527,14 +461,12 @@ def _write_source_sheet(ws, file_path, sheet, own, items, data, formats) -> None
             value = str(values.get(col_label, ""))
             cells.append((value, widths[c]))
             if col_label in targets:
-                ws.write_string(row, c, value, bad)
-                _comment(ws, row, c, fix)
+                ls.mark(row, c, value, fix)
             else:
-                ws.write_string(row, c, value, wrap)
+                ws.write_string(row, c, value, ls.wrap)
         if not targets:  # a whole-row problem: the row number is what is marked
-            ws.write_number(row, 0, item.row_number or 0, bad)
-            _comment(ws, row, 0, fix)
-        ws.set_row(row, row_height(cells))
+            ls.mark(row, 0, item.row_number or 0, fix)
+        ls.fit(row, cells)
 
 
 def _key_labels(item: Item, own: list[str]) -> set[str]:
@@ -543,33 +475,21 @@ def _key_labels(item: Item, own: list[str]) -> set[str]:
     return {label for part in parts if (label := own_label(part.strip(), own))}
 
 
-def _write_owed(book: xlsxwriter.Workbook, owed: list[Owed], head, wrap, plain) -> None:  # type: ignore[no-untyped-def]
+def _write_owed(ls: ListSheet, owed: list[Owed]) -> None:
     """未报送自查 (W4): the units of this office's region still owing a self-check."""
-    ws = book.add_worksheet("未报送自查")
-    ws.merge_range(0, 0, 0, 6, "", wrap)
-    ws.write_string(0, 0, OWED_HINT, wrap)
+    ws = ls.ws
+    ws.merge_range(0, 0, 0, 6, "", ls.wrap)
+    ws.write_string(0, 0, OWED_HINT, ls.wrap)
     ws.set_row(0, 48)
-    headers = ["序号", "下发单位", "共性问题编号", "问题类别", "自查时限", "单位编码", "单位名称"]
-    for c, (h, w) in enumerate(zip(headers, [6, 16, 20, 22, 12, 14, 40], strict=True)):
-        ws.set_column(c, c, w)
-        ws.write_string(1, c, h, head)
+    ls.header(1, OWED_HEADERS)
     ws.freeze_panes(2, 0)
-    page_setup(ws, 2)
+    ls.print_as_list(2)
     for n, o in enumerate(owed, start=1):
         row = n + 1
-        ws.write_number(row, 0, n, plain)
-        for c, text in enumerate(
-            (
-                o.issuer_name,
-                o.common_problem_code,
-                o.category,
-                str(o.deadline or ""),
-                o.unit_code,
-                o.unit_name,
-            ),
-            start=1,
-        ):
-            ws.write_string(row, c, text, wrap)
+        ws.write_number(row, 0, n, ls.plain)
+        texts = (o.issuer_name, o.common_problem_code, o.category, str(o.deadline or ""))
+        for c, text in enumerate((*texts, o.unit_code, o.unit_name), start=1):
+            ws.write_string(row, c, text, ls.wrap)
 
 
 def write_feedback(home: Home) -> list[Path]:

@@ -33,12 +33,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from home import Home
 from ingest.inbox import scan_inbox, sha256_of
-from orchestration.home import Home
 
 REPO = Path(__file__).resolve().parents[1]
 # Source trees whose code (and rule catalog, contract/rules.yml) decides what a refresh produces.
-CODE_DIRS = ("contract", "ingest", "orchestration", "expectations", "reports")
+CODE_DIRS = ("contract", "home", "ingest", "orchestration", "expectations", "reports")
 DBT_DIR = REPO / "dbt_project"
 DBT_SKIP = {"target", "logs", "dbt_packages", "__pycache__"}
 LIBRARIES = (

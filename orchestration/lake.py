@@ -29,6 +29,8 @@ from pathlib import Path
 
 import duckdb
 
+from home import Home
+
 # DuckDB extension name → the PyPI package that ships its binary
 EXTENSION_PACKAGES = {
     "ducklake": "duckdb_extension_ducklake",
@@ -85,7 +87,7 @@ def attach_lake(
 
 def publish_to_lake(home: Path, catalog: str, data_path: str) -> dict:
     """Copy every published table into the lake as one snapshot; returns counts and snapshot id."""
-    published = home / "published.duckdb"
+    published = Home(home).published
     if not published.exists():
         raise FileNotFoundError(f"{published} 不存在：请先运行 xuncha refresh")
     con = duckdb.connect()
@@ -121,7 +123,6 @@ def publish_to_lake(home: Path, catalog: str, data_path: str) -> dict:
 
 
 def cmd_lake(args: argparse.Namespace) -> int:
-    from orchestration.home import Home
     from orchestration.lock import EXIT_BUSY, WriterBusy, writer_lock
 
     home = Home.from_env(args.home)

@@ -14,7 +14,7 @@ import struct
 from datetime import date
 from pathlib import Path
 
-from orchestration.home import Home
+from home import Home
 
 EXIT_USAGE = 2
 DUCKDB_MAGIC = b"DUCK"

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from home import Home
+
 DIR_NAME = "publications"
 KEEP_ENV = "XUNCHA_KEEP_PUBLICATIONS"
 DEFAULT_KEEP = 10
@@ -111,7 +113,7 @@ def history(home: Path) -> list[Publication]:
 def current_id(home: Path) -> str | None:
     """The history entry published.duckdb is (same inode), if any."""
     try:
-        published = (home / "published.duckdb").stat()
+        published = Home(home).published.stat()
     except OSError:
         return None
     for pub in history(home):
@@ -164,10 +166,9 @@ def rollback(home: Path, publication_id: str) -> tuple[Publication, dict[str, in
     """Put a kept publication back as published.duckdb; returns it and the row counts
     of the file it replaced. The caller holds the writer lock."""
     from orchestration import fingerprint
-    from orchestration.home import Home
 
     pub = find(home, publication_id)
-    published = home / "published.duckdb"
+    published = Home(home).published
     before = row_counts(published) if published.exists() else {}
     tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)

@@ -17,8 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from home import Home
 from orchestration import fingerprint
-from orchestration.home import Home
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -51,7 +51,11 @@ class RefreshOutcome:
 
 
 def use_instance_home(home: Home) -> dg.DagsterInstance:
-    """Dagster's storage lives under XUNCHA_HOME, configured by the repo's dagster.yaml."""
+    """Dagster's storage lives under XUNCHA_HOME, configured by the repo's dagster.yaml.
+
+    The instance is process configuration, not a run value: dagster.yaml reads its
+    storage folder from DAGSTER_HOME. A refresh's own values (home, inbox, as-of)
+    travel as the `settings` resource of its run."""
     home.ensure()
     target = home.dagster / "dagster.yaml"
     if REPO_DAGSTER_YAML.exists() and (
@@ -59,7 +63,6 @@ def use_instance_home(home: Home) -> dg.DagsterInstance:
     ):
         shutil.copyfile(REPO_DAGSTER_YAML, target)
     os.environ["DAGSTER_HOME"] = str(home.dagster)
-    os.environ["XUNCHA_HOME"] = str(home.root)
     import dagster as dg
 
     return dg.DagsterInstance.get()
@@ -213,7 +216,7 @@ def _execute_refresh_job(settings, instance, log):  # type: ignore[no-untyped-de
 
     dbt's output (which dagster-dbt writes to stdout) and anything else printed
     during the run go to the log file; the stage lines go to the real stdout,
-    which the reporter holds. dbt writes no colour codes into that file.
+    which the reporter holds. dbt writes no colour codes (orchestration/assets/warehouse.py).
     """
     import contextlib
 
@@ -230,21 +233,13 @@ def _execute_refresh_job(settings, instance, log):  # type: ignore[no-untyped-de
         loggers={"progress": progress_logger},
     )
     job = defs.resolve_job_def(refresh_job.name)
-    colours = os.environ.get("DBT_USE_COLORS")
-    os.environ["DBT_USE_COLORS"] = "false"
-    try:
-        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            return job.execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                tags={**WRITER_TAG, "xuncha/trigger": "cli"},
-                run_config={"loggers": {"progress": {}}},
-            )
-    finally:
-        if colours is None:
-            os.environ.pop("DBT_USE_COLORS", None)
-        else:
-            os.environ["DBT_USE_COLORS"] = colours
+    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        return job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            tags={**WRITER_TAG, "xuncha/trigger": "cli"},
+            run_config={"loggers": {"progress": {}}},
+        )
 
 
 def _counts(home: Home) -> dict:

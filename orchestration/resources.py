@@ -7,7 +7,7 @@ from datetime import date
 
 import dagster as dg
 
-from orchestration.home import Home
+from home import Home
 
 
 class XunchaSettings(dg.ConfigurableResource):

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from orchestration.home import Home
+from home import Home
 
 DEFAULTS = {
     "XUNCHA_TIMEZONE": "Asia/Shanghai",

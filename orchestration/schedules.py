@@ -30,47 +30,32 @@ report_job = dg.define_asset_job(
 )
 
 
-def _has_report_assets() -> bool:
-    """Mirrors `definitions.all_assets`: the report assets exist once their module does."""
-    try:
-        import orchestration.assets.reports  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def jobs() -> list[dg.UnresolvedAssetJobDefinition]:
-    """The report job exists only once an asset of group `reports` does (no empty job)."""
-    return [refresh_job, report_job] if _has_report_assets() else [refresh_job]
+    return [refresh_job, report_job]
 
 
 def _status(running: bool) -> dg.DefaultScheduleStatus:
     return dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED
 
 
+def _schedule(
+    name: str, job: dg.UnresolvedAssetJobDefinition, cron: str, tags: dict, what: str
+) -> dg.ScheduleDefinition:
+    config = schedule_config()
+    return dg.ScheduleDefinition(
+        name=name,
+        job=job,
+        cron_schedule=cron,
+        execution_timezone=config.timezone,
+        default_status=_status(config.automation_running),
+        tags={**tags, "xuncha/trigger": "schedule"},
+        description=f"{what}（{cron}，{config.timezone}）",
+    )
+
+
 def schedules() -> list[dg.ScheduleDefinition]:
     config = schedule_config()
-    result = [
-        dg.ScheduleDefinition(
-            name="daily_refresh",
-            job=refresh_job,
-            cron_schedule=config.refresh_cron,
-            execution_timezone=config.timezone,
-            default_status=_status(config.automation_running),
-            tags={**WRITER_TAG, "xuncha/trigger": "schedule"},
-            description=f"每日刷新（{config.refresh_cron}，{config.timezone}）",
-        )
+    return [
+        _schedule("daily_refresh", refresh_job, config.refresh_cron, WRITER_TAG, "每日刷新"),
+        _schedule("monthly_reports", report_job, config.report_cron, {}, "每月报表"),
     ]
-    if report_job in jobs():
-        result.append(
-            dg.ScheduleDefinition(
-                name="monthly_reports",
-                job=report_job,
-                cron_schedule=config.report_cron,
-                execution_timezone=config.timezone,
-                default_status=_status(config.automation_running),
-                tags={"xuncha/trigger": "schedule"},
-                description=f"每月报表（{config.report_cron}，{config.timezone}）",
-            )
-        )
-    return result

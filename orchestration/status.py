@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from contract.rules import catalog, id_span
-from orchestration.home import Home
+from home import Home
 
 MAX_LISTED = 10
 # the row rules ingest applies itself (R1–R3); the others need dbt (contract/rules.yml)

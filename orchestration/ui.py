@@ -13,7 +13,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from orchestration.home import Home
+from home import Home
 
 DEFAULT_PORT = 3000
 
@@ -37,12 +37,15 @@ def dagster_dev_command(port: int) -> list[str]:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from orchestration.assets.warehouse import prepare_manifest
+    from orchestration.dbt_manifest import prepare_manifest
     from orchestration.refresh import use_instance_home
 
     home = Home.from_env(args.home)
     prepare_manifest()
-    use_instance_home(home)  # copies dagster.yaml, sets DAGSTER_HOME and XUNCHA_HOME
+    use_instance_home(home)  # copies dagster.yaml, sets DAGSTER_HOME
+    # the webserver, the daemon and their run workers are new processes: they find the
+    # home (XunchaSettings' default) in their environment
+    os.environ["XUNCHA_HOME"] = str(home.root)
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")

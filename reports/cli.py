@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
+
+from home import Home
 
 
 def _year(text: str) -> int:
@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def cmd_report(args: argparse.Namespace) -> int:
     from reports.generate import ReportError, StaleDataError, convert_to_pdf, generate_reports
 
-    home = Path(args.home or os.environ.get("XUNCHA_HOME") or "var")
+    home = Home.from_env(args.home).root
     try:
         paths = generate_reports(home, args.year, args.allow_stale)
     except StaleDataError as exc:

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from orchestration.home import Home
+from home import Home
 from reports import figures
 from reports.brief import brief_name, write_brief
 from reports.context import RefreshState, ReportContext, stale_notice

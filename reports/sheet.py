@@ -127,11 +127,17 @@ class Column:
         return replace(self, kind=kind or "int", alert=False, fill=None)
 
 
+TABLE_BASE = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
+# a cell the reader must change (a feedback workbook's offending value)
+MARKED = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
+
+
 class Formats:
     """Cell formats are created once per combination (Excel caps distinct formats)."""
 
-    def __init__(self, book: Workbook) -> None:
+    def __init__(self, book: Workbook, base: dict[str, Any] | None = None) -> None:
         self.book = book
+        self.base = TABLE_BASE if base is None else base
         self._cache: dict[tuple, Any] = {}
         # (sheet name, sheet title, notes in plain Chinese) for the 口径说明 sheet
         self.notes: list[tuple[str, str, list[str]]] = []
@@ -139,9 +145,96 @@ class Formats:
     def get(self, **props: Any) -> Any:
         key = tuple(sorted(props.items()))
         if key not in self._cache:
-            base = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
-            self._cache[key] = self.book.add_format(base | props)
+            self._cache[key] = self.book.add_format(self.base | props)
         return self._cache[key]
+
+
+def wrapped_lines(parts: Iterable[str], width: float) -> int:
+    """Printed lines of text (its `parts`, one per line break) wrapped `width` narrow
+    characters wide; an empty part is still a line."""
+    return sum(max(1, math.ceil(display_width(part) / width)) for part in parts)
+
+
+def print_setup(
+    ws: Worksheet,
+    *,
+    footer: str,
+    margins: float = 0.5,
+    header_rows: int = 0,
+    centred: bool = False,
+    gridlines: bool = True,
+) -> None:
+    """How every sheet prints: A4 landscape, one page wide, page numbers in the footer,
+    the first `header_rows` rows on every page."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    if centred:
+        ws.center_horizontally()
+    ws.set_margins(left=margins, right=margins, top=0.6, bottom=0.6)
+    if header_rows:
+        ws.repeat_rows(0, header_rows - 1)
+    ws.set_footer(footer)
+    if not gridlines:
+        ws.hide_gridlines(2)
+
+
+class ListSheet:
+    """A plain list a clerk works through (the feedback workbooks): fixed-width columns,
+    header rows, wrapped cells as tall as their text, and each cell to change marked red
+    with what to do as its comment; printed as the report tables are (`print_setup`).
+    Text is written with `write_string`, as everywhere in this module."""
+
+    FOOTER = "&C第 &P 页，共 &N 页"
+
+    def __init__(
+        self, book: Workbook, formats: Formats, name: str, widths: Sequence[float] = ()
+    ) -> None:
+        self.ws: Worksheet = book.add_worksheet(name)
+        self.f = formats
+        self.widths = list(widths)
+        for c, width in enumerate(self.widths):
+            self.ws.set_column(c, c, width)
+        border = {"valign": "top", "border": 1}
+        self.title = formats.get(bold=True, font_size=14, font_name=HEADER_FONT)
+        self.head = formats.get(
+            bold=True,
+            bg_color=FILLS["header"],
+            border=1,
+            text_wrap=True,
+            valign="vcenter",
+            align="center",
+        )
+        self.wrap = formats.get(text_wrap=True, **border)
+        self.plain = formats.get(**border)
+        self.marked = formats.get(text_wrap=True, **border, **MARKED)
+        self.text = formats.get(text_wrap=True, valign="top")
+
+    def print_as_list(self, header_rows: int) -> None:
+        print_setup(self.ws, footer=self.FOOTER, margins=0.4, header_rows=header_rows)
+
+    def header(self, row: int, labels: Sequence[str]) -> None:
+        for c, label in enumerate(labels):
+            self.ws.write_string(row, c, label, self.head)
+
+    def mark(self, row: int, col: int, value: str | int, note: str) -> None:
+        """The cell to change: red, with `note` (what is wrong, how to fix) as its comment."""
+        if isinstance(value, str):
+            self.ws.write_string(row, col, value, self.marked)
+        else:
+            self.ws.write_number(row, col, value, self.marked)
+        self.ws.write_comment(row, col, note, {"x_scale": 3, "y_scale": 2.5, "font_name": FONT})
+
+    def fit(self, row: int, cells: Sequence[tuple[str, float]], line: float = 14.0) -> None:
+        """The row as tall as the most wrapped of its (text, column width) cells."""
+        self.ws.set_row(row, row_height(cells, line))
+
+
+def row_height(cells: Sequence[tuple[str, float]], line: float = 14.0) -> float:
+    """Height of a row whose wrapped cells (text, column width) must all show in full: a
+    column `w` wide holds about `w - 1` narrow characters."""
+    lines = [wrapped_lines(str(t).split("\n"), max(int(w) - 1, 1)) for t, w in cells]
+    return line * max(lines or [1]) + 3
 
 
 def _text_of(value: Any, kind: str) -> str:
@@ -580,15 +673,11 @@ class SheetBuilder:
             self.ws.set_column(i, i, width)
         for row, first, text in self._wrapped:
             width = max(sum(self.widths[first : self.ncols]) - 2, 10)
-            lines = sum(max(1, math.ceil(display_width(p) / width)) for p in text.splitlines())
+            lines = wrapped_lines(text.splitlines(), width)
             self.set_height(row, 14 * max(lines, 1) + 3)
-        self.ws.set_landscape()
-        self.ws.set_paper(9)  # A4
-        self.ws.fit_to_pages(1, 0)
-        self.ws.center_horizontally()
-        self.ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-        self.ws.set_footer(f"&C{self.name}　第 &P 页，共 &N 页")
-        self.ws.hide_gridlines(2)
+        print_setup(
+            self.ws, footer=f"&C{self.name}　第 &P 页，共 &N 页", centred=True, gridlines=False
+        )
         self.ws.set_h_pagebreaks(self.page_breaks())
 
     def _height(self, row: int) -> float:

@@ -97,7 +97,7 @@ def run_refresh(
 
 def prepare_dbt() -> None:
     """Parse the dbt project once, before refreshes run side by side (they share target/)."""
-    from orchestration.assets.warehouse import prepare_manifest
+    from orchestration.dbt_manifest import prepare_manifest
 
     prepare_manifest()
 

@@ -8,7 +8,6 @@ counts, the W4 list, both resubmissions and the phase-2 block by B4.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -21,7 +20,8 @@ import pytest
 from expectations.results import write_dq_results
 from orchestration.assets.publish import GateClosed, publish
 from orchestration.assets.quality import dbt_test_results
-from orchestration.assets.warehouse import DBT_PROJECT_DIR, dbt_executable
+from orchestration.dbt_launcher import dbt_executable
+from orchestration.dbt_manifest import DBT_PROJECT_DIR
 from tests.conftest import ACCEPTANCE_V2, RefreshRun, copy_run, xuncha
 from tests.test_acceptance import assert_table_matches, rows
 
@@ -285,13 +285,12 @@ def test_wrong_figure_in_a_v2_report_blocks_publishing(
             "--target-path",
             str(target),
             "--vars",
-            json.dumps({"as_of": expected_v2["as_of"]}),
+            json.dumps({"as_of": expected_v2["as_of"], "warehouse": str(work)}),
         ],
         capture_output=True,
         text=True,
         check=False,
         timeout=600,
-        env={**os.environ, "XUNCHA_WAREHOUSE": str(work)},
         cwd=DBT_PROJECT_DIR,
     )
     assert proc.returncode != 0, proc.stdout[-2000:]

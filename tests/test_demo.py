@@ -11,11 +11,11 @@ import pytest
 import python_calamine
 import yaml
 
+from demo import PROVINCE_CODE, PROVINCE_NAME, generate_demo_inbox
 from ingest.parse import parse_file
 from ingest.pipeline import run_ingest
 from ingest.registry import REGISTRY_PATH, load_registry, registry
 from ingest.text import normalize_header
-from orchestration.demo import PROVINCE_CODE, PROVINCE_NAME, generate_demo_inbox
 
 
 def _norm(cell: object) -> str:

@@ -15,10 +15,11 @@ import pytest
 
 from expectations.results import CheckResult, write_dq_results
 from expectations.suites import validate_marts
+from home import Home
 from orchestration.assets.publish import GateClosed, publish
 from orchestration.assets.quality import run_quality_gate
-from orchestration.assets.warehouse import DBT_PROJECT_DIR, dbt_executable
-from orchestration.home import Home
+from orchestration.dbt_launcher import dbt_executable
+from orchestration.dbt_manifest import DBT_PROJECT_DIR
 from orchestration.resources import XunchaSettings
 from tests.conftest import RefreshRun
 
@@ -99,10 +100,7 @@ def test_publish_refuses_when_a_blocking_check_failed(
 
 def _dbt_build(project: Path, warehouse: Path, target: Path, select: str) -> None:
     """`dbt build` of the report model and its tests, as the refresh runs it."""
-    env = os.environ | {
-        "XUNCHA_WAREHOUSE": str(warehouse),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    env = os.environ | {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     subprocess.run(
         [
             dbt_executable(),
@@ -116,7 +114,7 @@ def _dbt_build(project: Path, warehouse: Path, target: Path, select: str) -> Non
             "--log-path",
             str(target),
             "--vars",
-            json.dumps({"as_of": "2025-03-15"}),
+            json.dumps({"as_of": "2025-03-15", "warehouse": str(warehouse)}),
             "--select",
             select,
             "--quiet",

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.home import Home
+from home import Home
 from tests.conftest import REPO, RefreshRun, copy_run
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from home import Home
 from orchestration import fingerprint
-from orchestration.home import Home
 from orchestration.refresh import RefreshOutcome, run_refresh, unchanged_outcome
 
 AS_OF = "2025-03-15"
@@ -200,12 +200,12 @@ def test_publish_removes_temp_files_of_killed_publishes(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
 def test_child_started_through_the_launcher_dies_with_its_parent(tmp_path: Path) -> None:
-    from orchestration.assets.warehouse import PARENT_PID_ENV, write_launcher
-
-    launcher = write_launcher(tmp_path / "bin" / "dbt", "/bin/sleep")
+    launcher = tmp_path / "bin" / "dbt"
     parent_code = (
         "import os, subprocess, sys, time\n"
-        f"os.environ[{PARENT_PID_ENV!r}] = str(os.getpid())\n"
+        "from pathlib import Path\n"
+        "from orchestration.dbt_launcher import write_launcher\n"
+        f"write_launcher(Path({str(launcher)!r}), '/bin/sleep', os.getpid())\n"
         f"child = subprocess.Popen([{str(launcher)!r}, '120'])\n"
         "print(child.pid, flush=True)\n"
         "time.sleep(120)\n"
@@ -235,7 +235,7 @@ def test_child_started_through_the_launcher_dies_with_its_parent(tmp_path: Path)
 
 
 def test_only_the_newest_target_folders_are_kept(tmp_path: Path) -> None:
-    from orchestration.assets.warehouse import KEEP_TARGETS, prune_targets
+    from orchestration.dbt_targets import KEEP_TARGETS, prune_targets
 
     home = Home(tmp_path)
     folders = []

@@ -18,8 +18,8 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from home import Home
 from orchestration.cli import main
-from orchestration.home import Home
 from orchestration.refresh import run_refresh
 from reports.generate import (
     StaleDataError,

@@ -10,8 +10,8 @@ import duckdb
 import openpyxl
 import pytest
 
+from home import Home
 from orchestration.cli import main
-from orchestration.home import Home
 
 ACCEPTANCE = Path("/work/shared/acceptance")
 AS_OF = "2025-03-15"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.assets.warehouse import prepare_manifest
+from orchestration.dbt_manifest import prepare_manifest
 
 REPO = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT = 120
