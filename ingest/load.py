@@ -141,33 +141,6 @@ def _series(name: str, values: list, dtype: pl.DataType) -> pl.Series:
     return pl.Series(name, values, dtype=dtype)
 
 
-def write_raw_layer(
-    warehouse: Path,
-    tables: dict[str, pl.DataFrame],
-    appended: dict[str, pl.DataFrame],
-) -> None:
-    """Replace `tables` and append to `appended` in a single transaction."""
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute("BEGIN TRANSACTION")
-        for name, df in tables.items():
-            con.register("_incoming", df.to_arrow())
-            con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
-            con.unregister("_incoming")
-        for name, df in appended.items():
-            con.register("_incoming", df.to_arrow())
-            con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" AS SELECT * FROM _incoming LIMIT 0')
-            con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _incoming')
-            con.unregister("_incoming")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.close()
-
-
 def write_restricted(restricted: Path, subjects: pl.DataFrame, key: Key) -> None:
     """The only place 反映对象 and 反映对象职务 are stored: encrypted with `key`
     (ingest/secrets.py), owner-only, and replaced whole by a rename.
