@@ -37,6 +37,7 @@ import xlsxwriter
 from contract.rules import catalog
 from contract.rules import title as rule_title
 from home import Home
+from orchestration.status import table_names
 from reports.sheet import FONT, Formats, ListSheet, display_width
 
 UNRESOLVED = "未确定报送单位"
@@ -99,15 +100,6 @@ class FeedbackData:
     names: dict[str, str] = field(default_factory=dict)  # region and unit code → name
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
-        ).fetchall()
-    }
-
-
 def resolve_region(hint: str | None, regions: dict[str, str]) -> str | None:
     """A folder name → region code: the code itself, or the longest region name it contains."""
     if not hint:
@@ -132,7 +124,7 @@ def collect(home: Home) -> FeedbackData:
     """Everything the workbooks need, read in one short read-only session."""
     con = duckdb.connect(str(home.warehouse), read_only=True)
     try:
-        tables = _tables(con)
+        tables = table_names(con)
         if "raw_ingest_files" not in tables:
             return FeedbackData(None, {}, {}, {})
         region_sql = (

@@ -99,7 +99,8 @@ def snapshot_counts(snap: Snapshot, effective: dict[str, str] | None = None) -> 
     )
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables of a warehouse's main schema: what an older or half-built file has."""
     return {
         r[0]
         for r in con.execute(
@@ -112,6 +113,39 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
+FILES_SQL = (
+    "SELECT file_path, file_sha256, submitter_code, status, rule, message "
+    "FROM {table} ORDER BY file_path"
+)
+QUARANTINE_SQL = (
+    "SELECT q.file_path, q.sheet, q.row_number, q.rule, q.message, f.submitter_code "
+    "FROM quarantine q LEFT JOIN ingest_files f USING (file_path) "
+    "ORDER BY q.file_path, q.sheet, q.row_number"
+)
+
+
+def _regions(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[str, str]:
+    """Region code → name: dim_region once dbt built it, else the raw layer's current R0 rows."""
+    if "dim_region" in tables:
+        return dict(con.execute("SELECT region_code, region_name FROM dim_region").fetchall())
+    if "raw_r0_region" in tables:
+        return dict(
+            con.execute(
+                "SELECT region_code, region_name FROM raw_r0_region WHERE is_current"
+            ).fetchall()
+        )
+    return {}
+
+
+def _read_snapshot(con: duckdb.DuckDBPyConnection, tables: set[str], label: str) -> Snapshot:
+    """The files and quarantine rows of dbt's ingest_files and quarantine models: the same
+    reading for the published file and the work warehouse, so both count alike."""
+    snap = Snapshot(label=label, regions=_regions(con, tables))
+    snap.files = con.execute(FILES_SQL.format(table="ingest_files")).fetchall()
+    snap.quarantine = con.execute(QUARANTINE_SQL).fetchall()
+    return snap
+
+
 def read_published(path: Path) -> tuple[dict | None, Snapshot | None, str | None]:
     """(publication row, snapshot of its ingest tables, error) of the published warehouse."""
     if not path.exists():
@@ -121,7 +155,7 @@ def read_published(path: Path) -> tuple[dict | None, Snapshot | None, str | None
     except duckdb.Error as exc:
         return None, None, f"无法打开已发布仓库：{exc}"
     try:
-        tables = _tables(con)
+        tables = table_names(con)
         publication = None
         if "publication" in tables:
             row = con.execute(
@@ -130,20 +164,7 @@ def read_published(path: Path) -> tuple[dict | None, Snapshot | None, str | None
             publication = {"as_of": row[0], "published_at": row[1]} if row else None
         snap = None
         if {"ingest_files", "quarantine"} <= tables:
-            snap = Snapshot(label="已发布仓库")
-            if "dim_region" in tables:
-                snap.regions = dict(
-                    con.execute("SELECT region_code, region_name FROM dim_region").fetchall()
-                )
-            snap.files = con.execute(
-                "SELECT file_path, file_sha256, submitter_code, status, rule, message "
-                "FROM ingest_files ORDER BY file_path"
-            ).fetchall()
-            snap.quarantine = con.execute(
-                "SELECT q.file_path, q.sheet, q.row_number, q.rule, q.message, f.submitter_code "
-                "FROM quarantine q LEFT JOIN ingest_files f USING (file_path) "
-                "ORDER BY q.file_path, q.sheet, q.row_number"
-            ).fetchall()
+            snap = _read_snapshot(con, tables, "已发布仓库")
     finally:
         con.close()
     return publication, snap, None
@@ -169,7 +190,7 @@ def read_work(path: Path) -> WorkState:
         state.error = f"工作仓库暂时无法读取（可能正在刷新）：{str(exc).splitlines()[0]}"
         return state
     try:
-        tables = _tables(con)
+        tables = table_names(con)
         if "raw_ingest_files" not in tables:
             return state
         state.inbox_hashes = {
@@ -191,33 +212,14 @@ def read_work(path: Path) -> WorkState:
                     "WHERE status <> 'unchanged' GROUP BY 1"
                 ).fetchall()
             )
-        snap = Snapshot(label="工作仓库（尚未发布）")
-        if "dim_region" in tables:
-            snap.regions = dict(
-                con.execute("SELECT region_code, region_name FROM dim_region").fetchall()
-            )
-        elif "raw_r0_region" in tables:
-            snap.regions = dict(
-                con.execute(
-                    "SELECT region_code, region_name FROM raw_r0_region WHERE is_current"
-                ).fetchall()
-            )
         if {"ingest_files", "quarantine"} <= tables:
-            snap.files = con.execute(
-                "SELECT file_path, file_sha256, submitter_code, status, rule, message "
-                "FROM ingest_files ORDER BY file_path"
-            ).fetchall()
-            snap.quarantine = con.execute(
-                "SELECT q.file_path, q.sheet, q.row_number, q.rule, q.message, f.submitter_code "
-                "FROM quarantine q LEFT JOIN ingest_files f USING (file_path) "
-                "ORDER BY q.file_path, q.sheet, q.row_number"
-            ).fetchall()
+            snap = _read_snapshot(con, tables, "工作仓库（尚未发布）")
         else:  # dbt did not run: the ingest stage's own tables (R1–R3 only)
-            snap.label = f"工作仓库入库阶段（dbt 未完成，仅含 {INGEST_ROW_RULES}）"
-            snap.files = con.execute(
-                "SELECT file_path, file_sha256, submitter_code, status, rule, message "
-                "FROM raw_ingest_files ORDER BY file_path"
-            ).fetchall()
+            snap = Snapshot(
+                label=f"工作仓库入库阶段（dbt 未完成，仅含 {INGEST_ROW_RULES}）",
+                regions=_regions(con, tables),
+            )
+            snap.files = con.execute(FILES_SQL.format(table="raw_ingest_files")).fetchall()
             snap.quarantine = con.execute(
                 "SELECT file_path, sheet, row_number, rule, message, submitter_code "
                 "FROM raw_quarantine WHERE is_current ORDER BY file_path, sheet, row_number"

@@ -122,11 +122,18 @@ def scope_table(con: Con, table: str, period: str) -> pl.DataFrame:
         f"SELECT * FROM {table} WHERE period = ? ORDER BY {SCOPE_ORDER}",
         [period],
     )
+    return _labelled(df, pl.col("scope_kind"))
+
+
+def _labelled(df: pl.DataFrame, kind: pl.Expr) -> pl.DataFrame:
+    """`row_kind` (city, own, total: how the sheet formats the row) and the printed scope
+    name (全省合计, 省本级) from a scope kind 市 / 省本级 / 全省: one labelling for both
+    kinds of report table."""
     return df.with_columns(
-        pl.col("scope_kind").replace_strict(SCOPE_KINDS).alias("row_kind"),
-        pl.when(pl.col("scope_kind") == "全省")
+        kind.replace_strict(SCOPE_KINDS).alias("row_kind"),
+        pl.when(kind == "全省")
         .then(pl.lit(TOTAL_LABEL))
-        .when(pl.col("scope_kind") == "省本级")
+        .when(kind == "省本级")
         .then(pl.lit(OWN_LABEL))
         .otherwise(pl.col("scope_name"))
         .alias("scope_name"),
@@ -134,18 +141,14 @@ def scope_table(con: Con, table: str, period: str) -> pl.DataFrame:
 
 
 def rectification(con: Con, period: str) -> pl.DataFrame:
-    """整改情况 for cities, 省本级 and the province (rpt_rectification_ageing, §6 Rectification)."""
+    """整改情况 and 整改进展 for cities, 省本级 and the province: status counts beside the
+    deadline ageing of open problems (rpt_rectification_ageing, §6 Rectification)."""
     return scope_table(con, "rpt_rectification_ageing", period)
 
 
 def overview(con: Con, period: str) -> pl.DataFrame:
     """总体情况: inspections, problems and clue outcomes per city, 省本级 and province (rpt_overview)."""
     return scope_table(con, "rpt_overview", period)
-
-
-def rectification_progress(con: Con, period: str) -> pl.DataFrame:
-    """整改进展: status counts beside the deadline ageing of open problems (rpt_rectification_ageing)."""
-    return scope_table(con, "rpt_rectification_ageing", period)
 
 
 def overdue_problems(con: Con) -> pl.DataFrame:
@@ -169,13 +172,7 @@ def city_scope_table(con: Con, table: str, period: str) -> pl.DataFrame:
         [period, sc.province_code],
     )
     total = pl.col("scope_code") == sc.province_code
-    return df.with_columns(
-        pl.when(total).then(pl.lit("total")).otherwise(pl.lit("city")).alias("row_kind"),
-        pl.when(total)
-        .then(pl.lit(TOTAL_LABEL))
-        .otherwise(pl.col("scope_name"))
-        .alias("scope_name"),
-    )
+    return _labelled(df, pl.when(total).then(pl.lit("全省")).otherwise(pl.lit("市")))
 
 
 def outcomes(con: Con, period: str) -> pl.DataFrame:
@@ -436,7 +433,6 @@ __all__ = [
     "publication",
     "reconciliation",
     "rectification",
-    "rectification_progress",
     "rejected_files",
     "scopes",
 ]

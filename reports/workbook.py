@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -88,6 +89,53 @@ def _source_note(ctx: ReportContext) -> str:
     return f"数据来源：已发布数据仓库 published.duckdb（数据截至{ctx.as_of_text}{published}）。"
 
 
+def _sheet(
+    book: Workbook,
+    fmt: Formats,
+    ctx: ReportContext,
+    name: str,
+    title: str,
+    ncols: int,
+    period_text: str | None = None,
+) -> SheetBuilder:
+    """A sheet titled with the province's name (every leader sheet is the province's)."""
+    return SheetBuilder(book, fmt, name, f"{ctx.province_name}{title}", ctx, ncols, period_text)
+
+
+def _year_sheet(
+    book: Workbook,
+    fmt: Formats,
+    ctx: ReportContext,
+    name: str,
+    title: str,
+    cols: Sequence[Column],
+    rows_for: Callable[[str], list[dict]],
+    *,
+    ncols: int | None = None,
+    period_text: str | None = None,
+    year_note: str = "",
+    **table_options: Any,
+) -> SheetBuilder:
+    """A by-region sheet opened with its period table (the selected year, 同比, 全部; header
+    frozen): the one layout of every sheet a leader reads by year. The caller adds what
+    follows the table and its footnotes."""
+    sb = _sheet(book, fmt, ctx, name, f"{title}（{ctx.year}年度）", ncols or len(cols), period_text)
+    sb.table(cols, _period_sections(ctx, rows_for, cols, year_note), freeze=True, **table_options)
+    return sb
+
+
+def _finish(
+    sb: SheetBuilder, notes: Sequence[str], *, source: str = "", yoy: str | None = None
+) -> None:
+    """The footnotes every sheet ends with, then its page set-up: the source line first
+    (`source` names the tables when they are not the obvious one), the sheet's own notes,
+    and on a sheet with 同比 (`yoy` not None) the 同比 note last, `yoy` added to it."""
+    sb.footnotes(
+        [_source_note(sb.ctx) + source, *notes, *([YOY_NOTE + yoy] if yoy is not None else [])]
+    )
+    sb.finish()
+
+
 def sheet_overview(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
     cols = [
         Column("scope_name", "地区", "text"),
@@ -101,22 +149,18 @@ def sheet_overview(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -
         Column("cases_filed", "立案数", group="线索处置结果"),
         Column("disciplined", "处分人数", group="线索处置结果"),
     ]
-    sb = SheetBuilder(
+    sb = _year_sheet(
         book,
         fmt,
-        "总体情况",
-        f"{ctx.province_name}巡视巡察工作总体情况统计表（{ctx.year}年度）",
         ctx,
-        len(cols),
-    )
-    sb.table(
+        "总体情况",
+        "巡视巡察工作总体情况统计表",
         cols,
-        _period_sections(ctx, lambda p: figures.overview(con, p).to_dicts(), cols),
-        freeze=True,
+        lambda p: figures.overview(con, p).to_dicts(),
     )
-    sb.footnotes(
+    _finish(
+        sb,
         [
-            _source_note(ctx),
             SCOPE_NOTE,
             "年度按巡视巡察进驻日期所在年度统计，问题、线索归入其所属巡视巡察的年度；"
             f"“{ctx.all_years_label}”为全部年度合计。",
@@ -124,10 +168,9 @@ def sheet_overview(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -
             "整改完成率 = 完成整改数 ÷ 发现问题数；逾期未完成 = 整改状态不是“已完成”且整改时限"
             f"早于{ctx.as_of_text}的问题（含长期坚持）。",
             "立案数 = 是否立案为“是”的线索数；处分人数为线索登记的党纪政务处分人数之和（未填按0计）。",
-            YOY_NOTE,
-        ]
+        ],
+        yoy="",
     )
-    sb.finish()
 
 
 def sheet_cross(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
@@ -149,21 +192,19 @@ def sheet_cross(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> N
             Column(f"{key}_ci_low", "95%置信下限", "ratio", group=group, yoy=False),
             Column(f"{key}_ci_high", "95%置信上限", "ratio", group=group, yoy=False),
         ]
-    sb = SheetBuilder(
+    sb = _year_sheet(
         book,
         fmt,
-        "交叉巡察成效对比",
-        f"{ctx.province_name}交叉巡察与非交叉巡察成效对比表（{ctx.year}年度）",
         ctx,
-        len(cols),
+        "交叉巡察成效对比",
+        "交叉巡察与非交叉巡察成效对比表",
+        cols,
+        lambda p: figures.clue_yield_comparison(con, p).to_dicts(),
+        repeat_header=True,
     )
-    sections = _period_sections(
-        ctx, lambda p: figures.clue_yield_comparison(con, p).to_dicts(), cols
-    )
-    sb.table(cols, sections, freeze=True, repeat_header=True)
-    sb.footnotes(
+    _finish(
+        sb,
         [
-            _source_note(ctx),
             "比较口径（报送规范§6）：被巡察单位管理权限为“县管”的巡视巡察，不含对村（社区）巡察；"
             "巡察方式含“交叉”的为交叉巡察，其余为非交叉巡察；未移交线索的巡察也计入巡察次数。",
             "平均每次移交线索 = 移交线索数 ÷ 巡察次数；比值 = 交叉巡察平均数 ÷ 非交叉巡察平均数，"
@@ -174,10 +215,9 @@ def sheet_cross(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> N
             "分层调整后之比为 Mantel–Haenszel 估计：按市×年度分层（省本级单位自成一层），"
             "排除各市、各年度交叉巡察比重不同带来的偏差；置信区间用 Greenland–Robins 方差。",
             "省直单位不属县管，不进入本表比较口径，故不单列省本级；全省合计行即全省口径。",
-            YOY_NOTE + "置信区间不计算同比。",
-        ]
+        ],
+        yoy="置信区间不计算同比。",
     )
-    sb.finish()
 
 
 def sheet_rectification(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
@@ -195,18 +235,15 @@ def sheet_rectification(book: Workbook, fmt: Formats, con: Con, ctx: ReportConte
         Column("due_later", "10日后到期", group=group, fill="green"),
         Column("no_deadline", "未设时限", group=group),
     ]
-    sb = SheetBuilder(
+    sb = _year_sheet(
         book,
         fmt,
-        "整改进展",
-        f"{ctx.province_name}巡视巡察发现问题整改进展情况表（{ctx.year}年度）",
         ctx,
-        len(cols),
+        "整改进展",
+        "巡视巡察发现问题整改进展情况表",
+        cols,
+        lambda p: figures.rectification(con, p).to_dicts(),
     )
-    sections = _period_sections(
-        ctx, lambda p: figures.rectification_progress(con, p).to_dicts(), cols
-    )
-    sb.table(cols, sections, freeze=True)
     overdue = figures.overdue_problems(con)
     sb.caption(f"逾期未完成整改问题清单（全部年度，共{overdue.height}个，按逾期天数从多到少排列）")
     detail = [
@@ -221,11 +258,10 @@ def sheet_rectification(book: Workbook, fmt: Formats, con: Con, ctx: ReportConte
         Column("deadline", "整改时限", "date"),
         Column("days_overdue", "逾期天数", alert=True),
     ]
-    rows = [r | {"n": i} for i, r in enumerate(overdue.to_dicts(), start=1)]
-    sb.table(detail, [(None, rows)], empty_text="无逾期未完成整改的问题")
-    sb.footnotes(
+    sb.table(detail, [(None, _numbered(overdue.to_dicts()))], empty_text="无逾期未完成整改的问题")
+    _finish(
+        sb,
         [
-            _source_note(ctx),
             SCOPE_NOTE,
             "年度按所属巡视巡察的进驻日期统计；整改完成率 = 已完成 ÷ 发现问题数。",
             f"整改时限以{ctx.as_of_text}为基准：红色“已逾期”= 整改状态不是“已完成”且整改时限早于"
@@ -233,10 +269,9 @@ def sheet_rectification(book: Workbook, fmt: Formats, con: Con, ctx: ReportConte
             "绿色“10日后到期”= 时限更晚；“未设时限”= 未填整改时限。四项之和等于未完成整改的问题数。",
             "逾期问题清单列出全部年度的逾期问题（已发布仓库 rpt_overdue_problems），供督办使用；"
             "问题描述等明细见 fct_problem。",
-            YOY_NOTE,
-        ]
+        ],
+        yoy="",
     )
-    sb.finish()
 
 
 def _disposal_order(found: list[str]) -> list[str]:
@@ -253,28 +288,26 @@ def sheet_clues(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> N
         Column("case_rate", "立案率", "pct", group="立案"),
         Column("disciplined", "处分人数"),
     ]
-    sb = SheetBuilder(
+    sb = _year_sheet(
         book,
         fmt,
-        "线索处置",
-        f"{ctx.province_name}巡视巡察移交问题线索处置情况表（{ctx.year}年度）",
         ctx,
-        len(cols),
+        "线索处置",
+        "巡视巡察移交问题线索处置情况表",
+        cols,
+        lambda p: figures.clue_disposal(con, p)[0].to_dicts(),
     )
-    sections = _period_sections(ctx, lambda p: figures.clue_disposal(con, p)[0].to_dicts(), cols)
-    sb.table(cols, sections, freeze=True)
-    sb.footnotes(
+    _finish(
+        sb,
         [
-            _source_note(ctx),
             SCOPE_NOTE,
             "线索归入其所属巡视巡察的进驻年度；处置方式按线索登记的当前处置方式统计，"
             "未填写的计为“待处置”。",
             "立案数 = 是否立案为“是”的线索数；立案率 = 立案数 ÷ 移交问题线索数；"
             "处分人数为党纪政务处分人数之和（未填按0计）。",
-            YOY_NOTE,
-        ]
+        ],
+        yoy="",
     )
-    sb.finish()
 
 
 def sheet_deployment(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
@@ -290,14 +323,14 @@ def sheet_deployment(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext)
         Column("problems", "发现问题数"),
         Column("clues", "移交线索数"),
     ]
-    sb = SheetBuilder(
+    sb = _sheet(
         book,
         fmt,
-        "上下联动",
-        f"{ctx.province_name}上下联动专项巡视巡察落实情况表",
         ctx,
+        "上下联动",
+        "上下联动专项巡视巡察落实情况表",
         len(cols),
-        period_text="统计范围：全部联动部署（不分年度）",
+        "统计范围：全部联动部署（不分年度）",
     )
     df = figures.deployments(con)
     sections: list[tuple[str | None, list[dict]]] = []
@@ -307,16 +340,15 @@ def sheet_deployment(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext)
         sections.append((None, rows))
     vmerge = ["deployment_code", "deployment_name", "start_date", "planned_targets"]
     sb.table(cols, sections, freeze=True, vmerge=vmerge, empty_text="无联动部署")
-    sb.footnotes(
+    _finish(
+        sb,
         [
-            _source_note(ctx),
             "按联动部署（T6）逐项列示，不按年度筛选：一项部署的巡视巡察可能跨年度。",
             "组织层级为组织巡视巡察的机构层级（省委巡视、市委巡察、县委巡察）；各项按填写了该"
             "部署编号的有效巡视巡察统计，发现问题数、移交线索数为这些巡视巡察的问题和线索。",
             "计划对象数为部署的整体计划数，合并显示，不按层级相加。",
-        ]
+        ],
     )
-    sb.finish()
 
 
 def sheet_linkage(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
@@ -332,14 +364,14 @@ def sheet_linkage(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) ->
         Column("missing_source_problem", "来源问题不存在", group="问题编号核对", alert=True),
         Column("missing_target_problem", "接收问题不存在", group="问题编号核对", alert=True),
     ]
-    sb = SheetBuilder(
+    sb = _sheet(
         book,
         fmt,
-        "成果联动",
-        f"{ctx.province_name}巡视巡察成果联动情况表",
         ctx,
+        "成果联动",
+        "巡视巡察成果联动情况表",
         len(cols),
-        period_text="统计范围：全部登记的成果联动事项（不分年度）",
+        "统计范围：全部登记的成果联动事项（不分年度）",
     )
     df = figures.linkages(con)
     rows: list[dict] = []
@@ -351,17 +383,16 @@ def sheet_linkage(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) ->
             | {"adoption_rate": None}
         ]
     sb.table(cols, [(None, rows)], freeze=True, vmerge=["link_type"])
-    sb.footnotes(
+    _finish(
+        sb,
         [
-            _source_note(ctx),
             "按成果联动登记表（T5）全部登记事项统计，不按年度筛选（登记日期常在巡视巡察次年）。",
             "方向由来源单位与接收单位的区划层级决定：向上（下级报上级）、向下（上级交下级）、同级。",
             "采纳率 = 已采纳 ÷ 联动事项数（未填采纳情况的计入分母）；没有事项的方向不列示。",
             "问题编号核对（提示性检查 W3）：登记的来源或接收问题编号在对应机构的问题台账中不存在，"
             "需请报送单位核实。",
-        ]
+        ],
     )
-    sb.finish()
 
 
 CITY_SCOPE_NOTE = (
@@ -385,21 +416,19 @@ def sheet_outcomes(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -
         Column("cases_filed", "立案数", group="问题线索处置"),
         Column("punished", "处分人数", group="问题线索处置"),
     ]
-    sb = SheetBuilder(
+    sb = _year_sheet(
         book,
         fmt,
-        "成效",
-        f"{ctx.province_name}巡视巡察工作成效统计表（{ctx.year}年度）",
         ctx,
-        len(cols),
+        "成效",
+        "巡视巡察工作成效统计表",
+        cols,
+        lambda p: figures.outcomes(con, p).to_dicts(),
+        empty_text="本次发布的数据中没有成效统计表（rpt_outcomes）",
     )
-    sections = _period_sections(ctx, lambda p: figures.outcomes(con, p).to_dicts(), cols)
-    sb.table(
-        cols, sections, freeze=True, empty_text="本次发布的数据中没有成效统计表（rpt_outcomes）"
-    )
-    sb.footnotes(
+    _finish(
+        sb,
         [
-            _source_note(ctx) + "本表取自 rpt_outcomes。",
             CITY_SCOPE_NOTE,
             "年度按巡视巡察进驻日期所在年度统计，问题、线索归入其所属巡视巡察的年度。",
             "立行立改问题 = 问题台账“是否立行立改”为“是”的问题；其中民生问题 = 问题类别为"
@@ -407,10 +436,10 @@ def sheet_outcomes(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -
             "共性问题数 = 问题台账“是否共性问题”为“是”的问题；挽回经济损失、建立完善制度为问题台账"
             "所填数之和（未填按0计）。",
             "立案数 = 是否立案为“是”的线索数；处分人数为线索登记的党纪政务处分人数之和（未填按0计）。",
-            YOY_NOTE,
-        ]
+        ],
+        source="本表取自 rpt_outcomes。",
+        yoy="",
     )
-    sb.finish()
 
 
 SUPERVISION_COLUMNS = [
@@ -435,14 +464,14 @@ def _numbered(rows: list[dict]) -> list[dict]:
 def sheet_supervision(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
     head, by_city = figures.supervision(con)
     cols = SUPERVISION_COLUMNS
-    sb = SheetBuilder(
+    sb = _sheet(
         book,
         fmt,
-        "督办清单",
-        f"{ctx.province_name}巡视巡察整改督办清单",
         ctx,
+        "督办清单",
+        "巡视巡察整改督办清单",
         len(cols) + 1,
-        period_text="统计范围：全部年度的巡视巡察发现问题",
+        "统计范围：全部年度的巡视巡察发现问题",
     )
     sb.caption(
         f"一、全省逾期未完成整改问题最多的{head.height}家单位（最多{figures.SUPERVISION_TOP}家）"
@@ -460,18 +489,18 @@ def sheet_supervision(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext
             part = by_city.filter(pl.col("city_code") == code).to_dicts()
             sections.append((part[0]["city_name"], _numbered(part)))
     sb.table(cols, sections or [(None, [])], empty_text="无逾期未完成整改问题的单位")
-    sb.footnotes(
+    _finish(
+        sb,
         [
-            _source_note(ctx) + "本表取自 rpt_rectification_by_unit。",
             "每个被巡察单位一行，统计该单位全部年度被发现问题的整改状态；逾期未完成 = 整改状态不是"
             f"“已完成”且整改时限早于{ctx.as_of_text}的问题（含长期坚持）；最长逾期天数 = 统计截止日期"
             "减其逾期问题中最早的整改时限。",
             "排序：逾期未完成问题数从多到少；相同时整改完成率低的在前，再按单位编码。"
             "只列有逾期未完成整改问题的单位。",
             "所属地区：县（市、区）和市直单位列入所属市，省直单位列入省本级。",
-        ]
+        ],
+        source="本表取自 rpt_rectification_by_unit。",
     )
-    sb.finish()
 
 
 def sheet_common(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
@@ -491,19 +520,18 @@ def sheet_common(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> 
         Column("institutions", "完善制度", group="自查结果"),
         Column("cases", "立案", group="自查结果"),
     ]
-    sb = SheetBuilder(
+    sb = _year_sheet(
         book,
         fmt,
-        "共性问题",
-        f"{ctx.province_name}巡视巡察共性问题对照自查情况表（{ctx.year}年度）",
         ctx,
-        len(cols),
+        "共性问题",
+        "巡视巡察共性问题对照自查情况表",
+        cols,
+        lambda p: figures.common_problem_followup(con, p).to_dicts(),
         period_text=f"统计年度：{ctx.year}年（按共性问题推送日期），另列{ctx.all_years_label}",
+        year_note="（按推送日期）",
+        empty_text="无共性问题",
     )
-    sections = _period_sections(
-        ctx, lambda p: figures.common_problem_followup(con, p).to_dicts(), cols, "（按推送日期）"
-    )
-    sb.table(cols, sections, freeze=True, empty_text="无共性问题")
     problems = figures.common_problems(con)
     sb.caption(f"共性问题清单（全部现行共性问题，共{problems.height}项）")
     detail = [
@@ -536,10 +564,9 @@ def sheet_common(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> 
         Column("deadline", "自查时限", "date"),
     ]
     sb.table(watch, [(None, _numbered(overdue.to_dicts()))], empty_text="无逾期未报送的单位")
-    sb.footnotes(
+    _finish(
+        sb,
         [
-            _source_note(ctx)
-            + "本表取自 rpt_common_problem_followup、rpt_common_problems 和 fct_common_problem_obligation。",
             "共性问题（T7）由巡视巡察机构提炼下发，其辖区内单位类别在适用范围内的每个单位都应对照"
             "自查（T8）；应自查单位按单位所在区划计入所属市和全省，年度按推送日期。",
             "按时报送 = 报送日期不晚于自查时限（未设时限的均为按时）；逾期未报送 = 自查时限早于"
@@ -547,10 +574,10 @@ def sheet_common(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> 
             "共性问题数为该地区有应自查单位的共性问题数，同一共性问题可计入多个地区，各市之和不等于全省。",
             "督查清单的责任机构为应自查单位所在区划的巡视巡察机构（负责填报该单位的对照自查表），"
             "已随退回修改清单发给该机构。",
-            YOY_NOTE,
-        ]
+        ],
+        source="本表取自 rpt_common_problem_followup、rpt_common_problems 和 fct_common_problem_obligation。",
+        yoy="",
     )
-    sb.finish()
 
 
 def sheet_recurrence(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
@@ -562,16 +589,17 @@ def sheet_recurrence(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext)
         Column("recurred_categories", "再次发现\n的问题类别", alert=True),
         Column("recurrence_rate", "复发率", "pct"),
     ]
-    sb = SheetBuilder(
+    sb = _year_sheet(
         book,
         fmt,
-        "回头看",
-        f"{ctx.province_name}巡察“回头看”发现整改不到位情况表（{ctx.year}年度）",
         ctx,
-        9,
+        "回头看",
+        "巡察“回头看”发现整改不到位情况表",
+        cols,
+        lambda p: figures.recurrence(con, p).to_dicts(),
+        ncols=9,
+        empty_text="无巡察“回头看”",
     )
-    sections = _period_sections(ctx, lambda p: figures.recurrence(con, p).to_dicts(), cols)
-    sb.table(cols, sections, freeze=True, empty_text="无巡察“回头看”")
     items = figures.recurrence_items(con)
     sb.caption(f"疑似整改不到位清单（全部年度，共{items.height}项）")
     detail = [
@@ -586,18 +614,18 @@ def sheet_recurrence(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext)
         Column("lookback_problems", "再次发现问题数", group="巡察“回头看”", alert=True),
     ]
     sb.table(detail, [(None, items.to_dicts())], empty_text="无疑似整改不到位的问题类别")
-    sb.footnotes(
+    _finish(
+        sb,
         [
-            _source_note(ctx) + "本表取自 rpt_recurrence 和 rpt_recurrence_items。",
             CITY_SCOPE_NOTE,
             "巡察方式含“回头看”的每次巡视巡察，与同一单位此前最近一次有效巡视巡察（任何组织单位）比较："
             "前次某类问题全部整改完成的，为“前次已整改完成的问题类别”；“回头看”又发现该类问题的，"
             "为“再次发现的问题类别”，即疑似整改不到位；复发率 = 再次发现 ÷ 前次已整改完成。",
             "巡视巡察以“组织单位区划代码|届次|轮次|单位编码”标识；年度按“回头看”的进驻日期。",
-            YOY_NOTE,
-        ]
+        ],
+        source="本表取自 rpt_recurrence 和 rpt_recurrence_items。",
+        yoy="",
     )
-    sb.finish()
 
 
 def _file_folder(path: str) -> str:
@@ -613,14 +641,14 @@ def _rule_shorts(level: str) -> str:
 def sheet_quality(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) -> None:
     intake, rules = figures.intake_by_submitter(con)
     ncols = 5 + len(rules)
-    sb = SheetBuilder(
+    sb = _sheet(
         book,
         fmt,
-        "数据质量说明",
-        f"{ctx.province_name}巡视巡察数据质量说明",
         ctx,
+        "数据质量说明",
+        "巡视巡察数据质量说明",
         max(ncols, 7),
-        period_text="统计范围：本次发布所依据的全部报送文件",
+        "统计范围：本次发布所依据的全部报送文件",
     )
     gate = figures.gate_summary(con)
     warnings = "；".join(
@@ -700,16 +728,15 @@ def sheet_quality(book: Workbook, fmt: Formats, con: Con, ctx: ReportContext) ->
         [(None, figures.reconciliation(con).to_dicts())],
         empty_text="无：自报数与明细一致",
     )
-    sb.footnotes(
+    _finish(
+        sb,
         [
-            _source_note(ctx),
             f"隔离行：未通过行级规则、未进入统计的行（{_rule_shorts('row')}）。"
             "隔离明细见已发布仓库 quarantine 表。",
             f"拒收文件：整个文件未载入（{_rule_shorts('file')}）。请报送单位按原因更正后重新报送。",
             "推算数按报送规范§6由巡视巡察安排表、问题台账、线索表计算；差额只提示、不阻断发布。",
-        ]
+        ],
     )
-    sb.finish()
 
 
 def write_workbook(path: Path, con: Con, ctx: ReportContext) -> Path:
