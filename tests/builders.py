@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 
+import duckdb
+import openpyxl
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from ingest.pipeline import run_ingest
 
 Rows = Sequence[Sequence[object]]
 
@@ -32,40 +38,89 @@ REGISTRY_T0: Rows = [
 ]
 
 
+Merge = tuple[int, int, int, int]  # first row, first column, last row, last column (0-based)
+Cell = Callable[[Worksheet, int, int, object], None]
+XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False}
+
+
+def cells(rows: Rows) -> Iterator[tuple[int, int, object]]:
+    """(row, column, value) of every cell of a sheet's rows, 0-based."""
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            yield r, c, value
+
+
+def write_value(ws: Worksheet, r: int, c: int, value: object) -> None:
+    """A cell as a clerk's file has it: blank when empty, else xlsxwriter's own typing."""
+    if value is not None and value != "":
+        ws.write(r, c, value)
+
+
 def write_xlsx(
     path: Path,
     sheets: dict[str, Rows],
-    merges: dict[str, list[tuple[int, int, int, int, str]]] | None = None,
+    merges: dict[str, list[Merge]] | None = None,
+    hidden: dict[str, int] | None = None,
+    *,
+    options: dict[str, bool] = XLSX_OPTIONS,
+    cell: Cell = write_value,
 ) -> Path:
-    """Write sheets of plain values; merges are (first_row, first_col, last_row, last_col, text)."""
+    """The one xlsx writer of the tests: plain values (`cell` writes each), merged ranges and
+    hidden sheets. A merge shows its top-left cell's value, as Excel saves it; `hidden` is 1
+    for hidden and 2 for very hidden."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
+    merges, hidden = merges or {}, hidden or {}
+    wb = xlsxwriter.Workbook(str(path), options)
     for name, rows in sheets.items():
         ws = wb.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is None or value == "":
-                    continue
-                ws.write(r, c, value)
-        for r0, c0, r1, c1, text in (merges or {}).get(name, []):
-            ws.merge_range(r0, c0, r1, c1, text)
+        for r, c, value in cells(rows):
+            cell(ws, r, c, value)
+        for r0, c0, r1, c1 in merges.get(name, []):
+            ws.merge_range(r0, c0, r1, c1, rows[r0][c0])
+        if hidden.get(name) == 1:
+            ws.hide()
+        elif hidden.get(name) == 2:
+            ws.very_hidden()
     wb.close()
     return path
 
 
-def write_xls(path: Path, sheets: dict[str, Rows]) -> Path:
+def write_xls(
+    path: Path,
+    sheets: dict[str, Rows],
+    merges: dict[str, list[Merge]] | None = None,
+    hidden: dict[str, int] | None = None,
+) -> Path:
+    """The same as `write_xlsx` in the old binary format (xlwt); cells a merge covers are
+    left unwritten except its top-left."""
     import xlwt
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    merges, hidden = merges or {}, hidden or {}
     wb = xlwt.Workbook(encoding="utf-8")
     for name, rows in sheets.items():
         ws = wb.add_sheet(name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is not None and value != "":
-                    ws.write(r, c, value)
+        covered = set()
+        for r0, c0, r1, c1 in merges.get(name, []):
+            ws.write_merge(r0, r1, c0, c1, rows[r0][c0])
+            covered |= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+        for r, c, value in cells(rows):
+            if (r, c) not in covered and value is not None and value != "":
+                ws.write(r, c, value)
+        ws.visibility = hidden.get(name, 0)
     wb.save(str(path))
     return path
+
+
+def write_book(
+    path: Path,
+    sheets: dict[str, Rows],
+    merges: dict[str, list[Merge]] | None = None,
+    hidden: dict[str, int] | None = None,
+) -> Path:
+    """An .xlsx or .xls, by the path's suffix, with merged ranges and hidden sheets."""
+    writer = write_xls if path.suffix == ".xls" else write_xlsx
+    return writer(path, sheets, merges, hidden)
 
 
 def write_csv(path: Path, rows: Rows, encoding: str = "utf-8") -> Path:
@@ -95,3 +150,32 @@ def t1_rows(*rows: Sequence[object]) -> list[list[object]]:
         T1_HEADER,
         *map(list, rows),
     ]
+
+
+def ingest(inbox: Path, home: Path) -> duckdb.DuckDBPyConnection:
+    """The real ingest of a test inbox (one worker), and its raw layer opened read-only."""
+    run_ingest(inbox, home, date(2025, 3, 15), workers=1)
+    return duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+
+
+def raw_files(con: duckdb.DuckDBPyConnection, columns: str) -> dict[str, tuple]:
+    """file path → the given columns of its raw_ingest_files row."""
+    return {
+        r[0]: r[1:]
+        for r in con.execute(f"SELECT file_path, {columns} FROM raw_ingest_files").fetchall()
+    }
+
+
+def correct_one_cell(path: Path, min_length: int) -> bool:
+    """Append “（已更正）” to the last text cell of at least `min_length` characters (sheets in
+    order, rows from the bottom), as a resubmitted ledger carries a correction; False when
+    the workbook has no such cell (nothing saved)."""
+    book = openpyxl.load_workbook(path)
+    for sheet in book.worksheets:
+        for row in reversed(list(sheet.iter_rows())):
+            for cell in row:
+                if isinstance(cell.value, str) and len(cell.value) >= min_length:
+                    cell.value += "（已更正）"
+                    book.save(path)
+                    return True
+    return False

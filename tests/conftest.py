@@ -57,6 +57,27 @@ def xuncha(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def refresh_again(run: RefreshRun, as_of: str, *options: str) -> subprocess.CompletedProcess[str]:
+    """`xuncha refresh` once more on a run's inbox and home (a `copy_run` of a session's)."""
+    home = str(run.home)
+    return xuncha("refresh", "--inbox", str(run.inbox), "--home", home, "--as-of", as_of, *options)
+
+
+def add_phase2(run: RefreshRun, corpus: Path) -> list[Path]:
+    """Copy a corpus's phase2 files into a run's inbox (folders made writable): the second
+    delivery an acceptance test refreshes again with."""
+    phase2 = corpus / "phase2"
+    copied: list[Path] = []
+    for src in phase2.rglob("*"):
+        if src.is_file():
+            target = run.inbox / src.relative_to(phase2)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.parent.chmod(0o755)
+            shutil.copy2(src, target)
+            copied.append(target)
+    return copied
+
+
 @pytest.fixture(scope="session")
 def expected() -> dict:
     if not ACCEPTANCE.exists():

@@ -19,7 +19,9 @@ from datetime import date
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
+from tests import builders
 from tests.conftest import SHARED
 
 REPO = Path(__file__).resolve().parents[1]
@@ -68,44 +70,29 @@ def t1_rows(term: int = TERM, rnd: int = ROUND, units: Sequence[str] = UNITS) ->
     ]
 
 
+def _coded_rows(prefix: str, tails: Sequence[Sequence[object]], term: int, rnd: int) -> list[list]:
+    """序号, a `prefix`-numbered code, 届次, 轮次 and the units in turn, then each row's own
+    cells: the columns T2 and T3 rows of the extra round share."""
+    return [
+        [i + 1, f"{prefix}-{i + 1:03d}", term, rnd, UNITS[i % len(UNITS)], *tail]
+        for i, tail in enumerate(tails)
+    ]
+
+
 def t2_rows(
     prefix: str, descriptions: Sequence[str], term: int = TERM, rnd: int = ROUND
 ) -> list[list]:
-    return [
-        [
-            i + 1,
-            f"{prefix}-{i + 1:03d}",
-            term,
-            rnd,
-            UNITS[i % len(UNITS)],
-            "作风建设",
-            text,
-            "整改中",
-            "2025-06-30",
-        ]
-        for i, text in enumerate(descriptions)
-    ]
+    tails = [["作风建设", text, "整改中", "2025-06-30"] for text in descriptions]
+    return _coded_rows(prefix, tails, term, rnd)
 
 
 def t3_rows(
     prefix: str, subjects: Sequence[tuple[str, str]], term: int = TERM, rnd: int = ROUND
 ) -> list[list]:
-    return [
-        [
-            i + 1,
-            f"{prefix}-{i + 1:03d}",
-            term,
-            rnd,
-            UNITS[i % len(UNITS)],
-            name,
-            title,
-            "县管干部",
-            "2024-12-25",
-            "纪委监委",
-            "初步核实",
-        ]
-        for i, (name, title) in enumerate(subjects)
+    tails = [
+        [name, title, "县管干部", "2024-12-25", "纪委监委", "初步核实"] for name, title in subjects
     ]
+    return _coded_rows(prefix, tails, term, rnd)
 
 
 def sheet(title: str, header: list[str], rows: list[list], submitter: str = COUNTY_NAME) -> list:
@@ -113,20 +100,17 @@ def sheet(title: str, header: list[str], rows: list[list], submitter: str = COUN
     return [[title], [f"填报单位：{submitter}"], [], header, *rows]
 
 
+def _text_or_number(ws: Worksheet, r: int, c: int, value: object) -> None:
+    if isinstance(value, int | float):
+        ws.write_number(r, c, value)
+    elif value is not None:
+        ws.write_string(r, c, str(value))
+
+
 def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
     """Write every cell as text or number — never as a formula, whatever it starts with."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-    for name, rows in sheets.items():
-        ws = wb.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if isinstance(value, int | float):
-                    ws.write_number(r, c, value)
-                elif value is not None:
-                    ws.write_string(r, c, str(value))
-    wb.close()
-    return path
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    return builders.write_xlsx(path, sheets, options=options, cell=_text_or_number)
 
 
 def valid_workbook(path: Path, prefix: str = "HX", *, problems: bool = True) -> Path:

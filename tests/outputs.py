@@ -109,6 +109,17 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
+def query_rows(db: Path, sql: str, params: list | None = None) -> list[dict]:
+    """The rows of one query on a warehouse file opened read-only, as column → value."""
+    con = connect(db)
+    try:
+        cur = con.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
+
+
 def table_names(con: duckdb.DuckDBPyConnection, prefixes: tuple[str, ...] = ()) -> list[str]:
     names = [
         r[0]

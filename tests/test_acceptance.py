@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import math
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import ACCEPTANCE, RefreshRun, copy_run, xuncha
+from tests.conftest import ACCEPTANCE, RefreshRun, add_phase2, copy_run, refresh_again
+from tests.outputs import query_rows as rows
 
 REL = 1e-6
-
-
-def rows(db: Path, sql: str) -> list[dict]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        cur = con.execute(sql)
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    finally:
-        con.close()
 
 
 def close(a: object, b: object) -> bool:
@@ -73,8 +63,10 @@ def test_identical_files(acceptance_run: RefreshRun, expected: dict) -> None:
         assert sorted(got[p] for p in pair) == ["loaded", "unchanged"]
 
 
-def test_quarantine_counts_and_rows(acceptance_run: RefreshRun, expected: dict) -> None:
-    got = rows(acceptance_run.published, "SELECT * FROM quarantine")
+def assert_quarantine(published: Path, expected: dict) -> None:
+    """The published quarantine has expected.json's count per rule and its rows (file, sheet,
+    Excel row, rule), each with a message."""
+    got = rows(published, "SELECT * FROM quarantine")
     counts: dict[str, int] = {}
     for r in got:
         counts[r["rule"]] = counts.get(r["rule"], 0) + 1
@@ -85,6 +77,10 @@ def test_quarantine_counts_and_rows(acceptance_run: RefreshRun, expected: dict) 
     assert all(r["message"] for r in got)
 
 
+def test_quarantine_counts_and_rows(acceptance_run: RefreshRun, expected: dict) -> None:
+    assert_quarantine(acceptance_run.published, expected)
+
+
 def test_fact_counts(acceptance_run: RefreshRun, expected: dict) -> None:
     for table, count in expected["fact_counts"].items():
         assert (
@@ -92,32 +88,42 @@ def test_fact_counts(acceptance_run: RefreshRun, expected: dict) -> None:
         ), table
 
 
-@pytest.mark.parametrize(
-    ("table", "key"),
-    [
-        ("rpt_clue_yield", ("scope_code", "period", "inspection_group")),
-        ("rpt_clue_yield_ratio", ("scope_code", "period")),
-        ("rpt_rectification", ("scope_code", "period")),
-        ("rpt_reconciliation", ("submitter_code", "region_code", "year", "metric")),
-    ],
-)
+# the §9 report tables expected.json lists, with the columns a row is matched by
+REPORT_KEYS = [
+    ("rpt_clue_yield", ("scope_code", "period", "inspection_group")),
+    ("rpt_clue_yield_ratio", ("scope_code", "period")),
+    ("rpt_rectification", ("scope_code", "period")),
+    ("rpt_reconciliation", ("submitter_code", "region_code", "year", "metric")),
+]
+
+
+@pytest.mark.parametrize(("table", "key"), REPORT_KEYS)
 def test_report_tables(acceptance_run: RefreshRun, expected: dict, table: str, key: tuple) -> None:
-    assert_table_matches(
-        rows(acceptance_run.published, f"SELECT * FROM {table}"), expected[table], key
-    )
+    assert_published_table(acceptance_run.published, table, expected[table], key)
 
 
-def test_resubmission(acceptance_run: RefreshRun, expected: dict) -> None:
-    r = expected["resubmission"]
+def assert_published_table(
+    published: Path, table: str, want: list[dict], key: tuple[str, ...]
+) -> None:
+    assert_table_matches(rows(published, f"SELECT * FROM {table}"), want, key)
+
+
+def assert_resubmitted(published: Path, r: dict) -> None:
+    """expected.json's `resubmission`: the resubmitted T2 scope holds the corrected and the
+    added problem and none of the deleted ones (§7)."""
     codes = {
         row["problem_code"]
         for row in rows(
-            acceptance_run.published,
+            published,
             f"SELECT problem_code FROM fct_problem WHERE submitter_code = '{r['submitter_code']}'",
         )
     }
     assert r["corrected"] in codes and r["added"] in codes
     assert not codes & set(r["deleted"])
+
+
+def test_resubmission(acceptance_run: RefreshRun, expected: dict) -> None:
+    assert_resubmitted(acceptance_run.published, expected["resubmission"])
 
 
 def test_sensitive_names_absent(acceptance_run: RefreshRun, expected: dict) -> None:
@@ -141,18 +147,9 @@ def test_sensitive_names_absent(acceptance_run: RefreshRun, expected: dict) -> N
 def test_rerun_changes_nothing(acceptance_run: RefreshRun, expected: dict, tmp_path: Path) -> None:
     acceptance_run = copy_run(acceptance_run, tmp_path)  # refreshes again: not the shared home
     before = rows(acceptance_run.published, "SELECT * FROM rpt_rectification ORDER BY ALL")
-    proc = xuncha(
-        "refresh",
-        "--inbox",
-        str(acceptance_run.inbox),
-        "--home",
-        str(acceptance_run.home),
-        "--as-of",
-        expected["as_of"],
-        # Recompute: without --force an unchanged inbox keeps the published file as it
-        # is (tests/test_refresh_unchanged.py); the re-run's file statuses are checked here.
-        "--force",
-    )
+    # Recompute: without --force an unchanged inbox keeps the published file as it
+    # is (tests/test_refresh_unchanged.py); the re-run's file statuses are checked here.
+    proc = refresh_again(acceptance_run, expected["as_of"], "--force")
     assert proc.returncode == 0, proc.stderr[-3000:]
     statuses = {
         r["status"] for r in rows(acceptance_run.published, "SELECT status FROM ingest_files")
@@ -166,22 +163,8 @@ def test_phase2_blocks_publishing(
 ) -> None:
     acceptance_run = copy_run(acceptance_run, tmp_path)  # refreshes again: not the shared home
     published_before = acceptance_run.published.read_bytes()
-    phase2 = ACCEPTANCE / "phase2"
-    for src in phase2.rglob("*"):
-        if src.is_file():
-            target = acceptance_run.inbox / src.relative_to(phase2)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.parent.chmod(0o755)
-            shutil.copy2(src, target)
-    proc = xuncha(
-        "refresh",
-        "--inbox",
-        str(acceptance_run.inbox),
-        "--home",
-        str(acceptance_run.home),
-        "--as-of",
-        expected["as_of"],
-    )
+    add_phase2(acceptance_run, ACCEPTANCE)
+    proc = refresh_again(acceptance_run, expected["as_of"])
     assert proc.returncode != 0
     assert "B4" in proc.stderr and expected["phase2"]["submitter_code"] in proc.stderr
     assert acceptance_run.published.read_bytes() == published_before

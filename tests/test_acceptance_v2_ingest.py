@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-import duckdb
 import pytest
 
 from tests.conftest import RefreshRun
+from tests.outputs import query_rows
 
 INGEST_RULES = ("R1", "R2", "R3")
 
@@ -25,13 +25,7 @@ INGEST_RULES = ("R1", "R2", "R3")
 def _query(run: RefreshRun, published_sql: str, raw_sql: str) -> list[dict]:
     """Rows of the published table when the refresh published, else of the raw layer."""
     db, sql = (run.published, published_sql) if run.published.exists() else (run.warehouse, raw_sql)
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        cur = con.execute(sql)
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    finally:
-        con.close()
+    return query_rows(db, sql)
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,14 @@ from orchestration.assets.publish import GateClosed, publish
 from orchestration.assets.quality import dbt_test_results
 from orchestration.dbt_launcher import dbt_executable
 from orchestration.dbt_manifest import DBT_PROJECT_DIR
-from tests.conftest import ACCEPTANCE_V2, RefreshRun, copy_run, xuncha
-from tests.test_acceptance import assert_table_matches, rows
+from tests.conftest import ACCEPTANCE_V2, RefreshRun, add_phase2, copy_run, refresh_again
+from tests.outputs import query_rows as rows
+from tests.test_acceptance import (
+    REPORT_KEYS,
+    assert_published_table,
+    assert_quarantine,
+    assert_resubmitted,
+)
 
 T8_RULES = ("R5", "R6", "R7", "R8")
 V2_TABLES = (
@@ -48,10 +54,7 @@ def test_refresh_publishes(acceptance_v2_run: RefreshRun) -> None:
 @pytest.mark.parametrize(
     ("table", "key"),
     [
-        ("rpt_clue_yield", ("scope_code", "period", "inspection_group")),
-        ("rpt_clue_yield_ratio", ("scope_code", "period")),
-        ("rpt_rectification", ("scope_code", "period")),
-        ("rpt_reconciliation", ("submitter_code", "region_code", "year", "metric")),
+        *REPORT_KEYS,
         ("rpt_outcomes", ("scope_code", "period")),
         ("rpt_common_problem_followup", ("scope_code", "period")),
         ("rpt_recurrence", ("scope_code", "period")),
@@ -63,9 +66,7 @@ def test_refresh_publishes(acceptance_v2_run: RefreshRun) -> None:
 def test_report_tables(
     acceptance_v2_run: RefreshRun, expected_v2: dict, table: str, key: tuple
 ) -> None:
-    assert_table_matches(
-        rows(acceptance_v2_run.published, f"SELECT * FROM {table}"), expected_v2[table], key
-    )
+    assert_published_table(acceptance_v2_run.published, table, expected_v2[table], key)
 
 
 def test_report_periods_and_scopes(acceptance_v2_run: RefreshRun, expected_v2: dict) -> None:
@@ -104,15 +105,7 @@ def test_v2_tables_published_with_chinese_descriptions(acceptance_v2_run: Refres
 
 
 def test_quarantine_counts_and_rows(acceptance_v2_run: RefreshRun, expected_v2: dict) -> None:
-    got = rows(acceptance_v2_run.published, "SELECT * FROM quarantine")
-    counts: dict[str, int] = {}
-    for r in got:
-        counts[r["rule"]] = counts.get(r["rule"], 0) + 1
-    assert counts == expected_v2["quarantine_counts"]
-    assert sorted((r["file_path"], r["sheet"], r["row_number"], r["rule"]) for r in got) == sorted(
-        (q["file"], q["sheet"], q["row_number"], q["rule"]) for q in expected_v2["quarantine_rows"]
-    )
-    assert all(r["message"] for r in got)
+    assert_quarantine(acceptance_v2_run.published, expected_v2)
 
 
 def test_t8_quarantine_messages_name_problem_and_unit(acceptance_v2_run: RefreshRun) -> None:
@@ -208,16 +201,7 @@ def test_warnings_w1_w3(acceptance_v2_run: RefreshRun, expected_v2: dict) -> Non
 
 
 def test_resubmission(acceptance_v2_run: RefreshRun, expected_v2: dict) -> None:
-    r = expected_v2["resubmission"]
-    codes = {
-        row["problem_code"]
-        for row in rows(
-            acceptance_v2_run.published,
-            f"SELECT problem_code FROM fct_problem WHERE submitter_code = '{r['submitter_code']}'",
-        )
-    }
-    assert r["corrected"] in codes and r["added"] in codes
-    assert not codes & set(r["deleted"])
+    assert_resubmitted(acceptance_v2_run.published, expected_v2["resubmission"])
 
 
 def test_resubmission_t8(acceptance_v2_run: RefreshRun, expected_v2: dict) -> None:
@@ -316,25 +300,8 @@ def test_phase2_blocks_publishing(
         acceptance_v2_run, tmp_path
     )  # refreshes again: not the shared home
     published_before = acceptance_v2_run.published.read_bytes()
-    phase2 = ACCEPTANCE_V2 / "phase2"
-    copied: list[Path] = []
-    for src in phase2.rglob("*"):
-        if src.is_file():
-            target = acceptance_v2_run.inbox / src.relative_to(phase2)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.parent.chmod(0o755)
-            shutil.copy2(src, target)
-            copied.append(target)
-    assert copied
-    proc = xuncha(
-        "refresh",
-        "--inbox",
-        str(acceptance_v2_run.inbox),
-        "--home",
-        str(acceptance_v2_run.home),
-        "--as-of",
-        expected_v2["as_of"],
-    )
+    assert add_phase2(acceptance_v2_run, ACCEPTANCE_V2)
+    proc = refresh_again(acceptance_v2_run, expected_v2["as_of"])
     assert proc.returncode != 0
     p2 = expected_v2["phase2"]
     assert p2["rule"] in proc.stderr and p2["submitter_code"] in proc.stderr

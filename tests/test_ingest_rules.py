@@ -10,9 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.pipeline import run_ingest
 from tests.builders import (
     COUNTY,
+    ingest,
+    raw_files,
     registry_file,
     t1_rows,
     write_csv,
@@ -23,19 +24,8 @@ from tests.builders import (
 T2_HEADER = ["问题编号", "届次", "轮次", "被巡察单位", "问题类别", "整改状态", "整改时限"]
 
 
-def ingest(inbox: Path, home: Path) -> duckdb.DuckDBPyConnection:
-    run_ingest(inbox, home, date(2025, 3, 15), workers=1)
-    return duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-
-
 def files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
-    return {
-        r[0]: r[1:]
-        for r in con.execute(
-            "SELECT file_path, status, rule, submitter_code, rows_loaded, rows_quarantined, message "
-            "FROM raw_ingest_files"
-        ).fetchall()
-    }
+    return raw_files(con, "status, rule, submitter_code, rows_loaded, rows_quarantined, message")
 
 
 def quarantine(con: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -56,18 +46,19 @@ def t2(*rows: list[object]) -> list[list[object]]:
     return [["乙县发现问题及整改台账"], ["填报单位：乙县委巡察办"], T2_HEADER, *rows]
 
 
+def write_t2(inbox: Path, *rows: list[object]) -> Path:
+    """乙县委巡察办's ledger 台账.xlsx with one T2 sheet of these rows."""
+    return write_xlsx(inbox / "乙县委巡察办" / "台账.xlsx", {"表2": t2(*rows)})
+
+
 def test_good_rows_load_with_lineage(inbox: Path, tmp_path: Path) -> None:
-    write_xlsx(
-        inbox / "乙县委巡察办" / "台账.xlsx",
-        {
-            "表2": t2(
-                ["WT001", "第16届", "一轮", "乙县财政", "作风建设", "已整改", "2024年3月"],
-                ["合计", "", "", "", "", "", ""],
-                ["WT002", "十六", 1, "中共乙县教育局党组", "其他", "推进中", ""],
-                ["注：本表按规范填报", "", "", "", "", "", ""],
-                ["WT003", 16, 1, "乙县教育局", "其他", "完成", ""],
-            )
-        },
+    write_t2(
+        inbox,
+        ["WT001", "第16届", "一轮", "乙县财政", "作风建设", "已整改", "2024年3月"],
+        ["合计", "", "", "", "", "", ""],
+        ["WT002", "十六", 1, "中共乙县教育局党组", "其他", "推进中", ""],
+        ["注：本表按规范填报", "", "", "", "", "", ""],
+        ["WT003", 16, 1, "乙县教育局", "其他", "完成", ""],
     )
     con = ingest(inbox, tmp_path / "home")
     rows = con.execute(
@@ -84,14 +75,10 @@ def test_good_rows_load_with_lineage(inbox: Path, tmp_path: Path) -> None:
 
 
 def test_r1_unknown_unit_names_closest_registry_units(inbox: Path, tmp_path: Path) -> None:
-    write_xlsx(
-        inbox / "乙县委巡察办" / "台账.xlsx",
-        {
-            "表2": t2(
-                ["WT001", 16, 1, "乙县财政厅", "其他", "完成", ""],
-                ["WT002", 16, 1, "990101001", "其他", "完成", ""],
-            )
-        },
+    write_t2(
+        inbox,
+        ["WT001", 16, 1, "乙县财政厅", "其他", "完成", ""],
+        ["WT002", 16, 1, "990101001", "其他", "完成", ""],
     )
     con = ingest(inbox, tmp_path / "home")
     [q] = quarantine(con)
@@ -112,10 +99,7 @@ def test_r1_unknown_office_reference(inbox: Path, tmp_path: Path) -> None:
 
 
 def test_r1_comes_before_r2(inbox: Path, tmp_path: Path) -> None:
-    write_xlsx(
-        inbox / "乙县委巡察办" / "台账.xlsx",
-        {"表2": t2(["WT001", "第x届", 1, "不存在的单位", "其他", "完成", ""])},
-    )
+    write_t2(inbox, ["WT001", "第x届", 1, "不存在的单位", "其他", "完成", ""])
     [q] = quarantine(ingest(inbox, tmp_path / "home"))
     assert q[3] == "R1"
 
@@ -130,22 +114,18 @@ def test_r1_comes_before_r2(inbox: Path, tmp_path: Path) -> None:
     ],
 )
 def test_r2_missing_or_unparseable(inbox: Path, tmp_path: Path, row: list, column: str) -> None:
-    write_xlsx(inbox / "乙县委巡察办" / "台账.xlsx", {"表2": t2(row)})
+    write_t2(inbox, row)
     [q] = quarantine(ingest(inbox, tmp_path / "home"))
     assert (q[3], q[4]) == ("R2", column)
     assert q[6]
 
 
 def test_r3_duplicate_key_quarantines_every_copy(inbox: Path, tmp_path: Path) -> None:
-    write_xlsx(
-        inbox / "乙县委巡察办" / "台账.xlsx",
-        {
-            "表2": t2(
-                ["WT001", 16, 1, "990101001", "其他", "完成", ""],
-                ["WT002", 16, 1, "990101001", "其他", "完成", ""],
-                ["WT001", 16, 2, "990101002", "其他", "完成", ""],
-            )
-        },
+    write_t2(
+        inbox,
+        ["WT001", 16, 1, "990101001", "其他", "完成", ""],
+        ["WT002", 16, 1, "990101001", "其他", "完成", ""],
+        ["WT001", 16, 2, "990101002", "其他", "完成", ""],
     )
     con = ingest(inbox, tmp_path / "home")
     assert [(q[2], q[3]) for q in quarantine(con)] == [(4, "R3"), (6, "R3")]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -21,13 +20,11 @@ import xlsxwriter
 from ingest.body import HeaderEcho, detail_rows, fill_body_merges
 from ingest.headers import HeaderMatch, find_header
 from ingest.parse import parse_file
-from ingest.pipeline import run_ingest
 from ingest.readers import Sheet, read_file
 from ingest.registry import registry
 from ingest.rules import FileRejected
-from tests.builders import registry_file
+from tests.builders import Merge, ingest, raw_files, registry_file, write_book
 
-Merge = tuple[int, int, int, int]  # first row, first column, last row, last column (0-based)
 OFFICE = "乙县委巡察办"
 T2_HEADER = ["序号", "问题编号", "届次", "轮次", "被巡察单位", "问题类别", "问题描述", "整改状态"]
 T4_TOP = ["序号", "区划", "统计年度", "发现问题数", "移交问题线索", None, "立案数"]
@@ -38,62 +35,6 @@ FORMATS = ("xlsx", "xls")
 
 
 # ------------------------------------------------------------------------ builders
-
-
-def write_book(
-    path: Path,
-    sheets: dict[str, Sequence[Sequence[object]]],
-    merges: dict[str, list[Merge]] | None = None,
-    hidden: dict[str, int] | None = None,
-) -> Path:
-    """An .xlsx (xlsxwriter) or .xls (xlwt) with merged ranges and hidden sheets.
-
-    Cells a merge covers are left unwritten except its top-left, as Excel saves them;
-    `hidden` is 1 for hidden and 2 for very hidden.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    merges, hidden = merges or {}, hidden or {}
-    if path.suffix == ".xls":
-        return _write_xls(path, sheets, merges, hidden)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
-    for name, rows in sheets.items():
-        ws = wb.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is not None and value != "":
-                    ws.write(r, c, value)
-        for r0, c0, r1, c1 in merges.get(name, []):
-            ws.merge_range(r0, c0, r1, c1, rows[r0][c0])
-        if hidden.get(name) == 1:
-            ws.hide()
-        elif hidden.get(name) == 2:
-            ws.very_hidden()
-    wb.close()
-    return path
-
-
-def _write_xls(
-    path: Path,
-    sheets: dict[str, Sequence[Sequence[object]]],
-    merges: dict[str, list[Merge]],
-    hidden: dict[str, int],
-) -> Path:
-    import xlwt
-
-    wb = xlwt.Workbook(encoding="utf-8")
-    for name, rows in sheets.items():
-        ws = wb.add_sheet(name)
-        covered = set()
-        for r0, c0, r1, c1 in merges.get(name, []):
-            ws.write_merge(r0, r1, c0, c1, rows[r0][c0])
-            covered |= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if (r, c) not in covered and value is not None and value != "":
-                    ws.write(r, c, value)
-        ws.visibility = hidden.get(name, 0)
-    wb.save(str(path))
-    return path
 
 
 def write_html_xls(path: Path, rows: Sequence[Sequence[object]], merges: list[Merge]) -> Path:
@@ -134,11 +75,6 @@ def t2_sheet(*rows: Sequence[object]) -> list[list[object]]:
 TITLE_MERGE: Merge = (0, 0, 0, len(T2_HEADER) - 1)  # above the header: never filled
 
 
-def ingest(inbox: Path, home: Path) -> duckdb.DuckDBPyConnection:
-    run_ingest(inbox, home, date(2025, 3, 15), workers=1)
-    return duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-
-
 def loaded_t2(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     return con.execute(
         "SELECT problem_code, term, round, unit_code, row_number FROM raw_t2_problem "
@@ -153,12 +89,7 @@ def quarantined(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 
 def file_rows(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
-    return {
-        r[0]: r[1:]
-        for r in con.execute(
-            "SELECT file_path, status, rule, message, rows_loaded FROM raw_ingest_files"
-        ).fetchall()
-    }
+    return raw_files(con, "status, rule, message, rows_loaded")
 
 
 @pytest.fixture
@@ -343,16 +274,7 @@ def test_two_row_header_still_flattens_and_body_merges_fill(
 def test_header_pasted_again_is_neither_loaded_nor_quarantined(
     inbox: Path, tmp_path: Path, fmt: str
 ) -> None:
-    header_again = [
-        "序号",
-        "问题编号",
-        "届次",
-        "轮次",
-        "被巡察单位",
-        "问题类别",
-        "问题描述",
-        "整改状态",
-    ]
+    header_again = list(T2_HEADER)
     header_again[4] = "被巡察\n单位"  # as typed again: a line break, normalised away
     header_again[7] = "整改状态（进度）"  # a trailing bracketed note, normalised away
     rows = t2_sheet(
@@ -481,11 +403,16 @@ def test_empty_formatting_out_to_xfd1048576_is_not_over_limits(
     assert [r[0] for r in loaded_t2(con)] == ["WT601"]
 
 
+def _edited_small_table(path: Path, far: str, old: bytes, new: bytes) -> Path:
+    """`_small_table_xlsx` with one piece of its sheet XML replaced, as other writers save it."""
+    _rewrite_part(_small_table_xlsx(path, far), "xl/worksheets/sheet1.xml", old, new)
+    return path
+
+
 def test_declared_dimension_alone_is_not_over_limits(tmp_path: Path) -> None:
-    path = _small_table_xlsx(tmp_path / "base.xlsx", "none")
-    _rewrite_part(
-        path,
-        "xl/worksheets/sheet1.xml",
+    path = _edited_small_table(
+        tmp_path / "base.xlsx",
+        "none",
         b'<dimension ref="A1:H4"/>',
         b'<dimension ref="A1:XFD1048576"/>',
     )
@@ -494,12 +421,9 @@ def test_declared_dimension_alone_is_not_over_limits(tmp_path: Path) -> None:
 
 
 def test_a_real_value_far_away_is_still_f4(tmp_path: Path) -> None:
-    path = _small_table_xlsx(tmp_path / "far.xlsx", "cells")
-    _rewrite_part(
-        path,
-        "xl/worksheets/sheet1.xml",
-        b'<c r="XFD1048576" s="1"/>',
-        b'<c r="XFD1048576" s="1" t="inlineStr"><is><t>x</t></is></c>',
+    real_value = b'<c r="XFD1048576" s="1" t="inlineStr"><is><t>x</t></is></c>'
+    path = _edited_small_table(
+        tmp_path / "far.xlsx", "cells", b'<c r="XFD1048576" s="1"/>', real_value
     )
     with pytest.raises(FileRejected) as info:
         read_file(path)

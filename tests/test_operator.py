@@ -23,21 +23,25 @@ import pytest
 
 from home import Home
 from tests.conftest import REPO, RefreshRun, copy_run
+from tests.outputs import query_rows
 
 
 def test_published_warehouse_every_column_has_a_comment(acceptance_run: RefreshRun) -> None:
     """dq_results, publication, ingest_files, quarantine and the marts: no column left bare."""
     assert acceptance_run.published.exists(), acceptance_run.stderr[-2000:]
-    con = duckdb.connect(str(acceptance_run.published), read_only=True)
-    try:
-        bare = con.execute(
+    published = acceptance_run.published
+    bare = [
+        (r["table_name"], r["column_name"])
+        for r in query_rows(
+            published,
             "SELECT table_name, column_name FROM duckdb_columns() "
             "WHERE database_name = current_database() AND schema_name = 'main' "
-            "AND (comment IS NULL OR trim(comment) = '') ORDER BY 1, 2"
-        ).fetchall()
-        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    finally:
-        con.close()
+            "AND (comment IS NULL OR trim(comment) = '') ORDER BY 1, 2",
+        )
+    ]
+    tables = {
+        r["table_name"] for r in query_rows(published, "SELECT table_name FROM duckdb_tables()")
+    }
     assert {"dq_results", "publication"} <= tables
     assert bare == [], f"{len(bare)} published columns without a comment: {bare[:20]}"
 

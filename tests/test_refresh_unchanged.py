@@ -18,9 +18,9 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import openpyxl
 import pytest
 
+from tests.builders import correct_one_cell
 from tests.conftest import ACCEPTANCE, xuncha
 
 AS_OF = "2025-03-15"
@@ -58,15 +58,7 @@ def _dagster_runs(home: Path) -> int:
 
 def _edit_one_cell(path: Path) -> None:
     """A correction in one text cell, as a resubmitted ledger would carry."""
-    book = openpyxl.load_workbook(path)
-    for sheet in book.worksheets:
-        for row in reversed(list(sheet.iter_rows())):
-            for cell in row:
-                if isinstance(cell.value, str) and len(cell.value) >= 8:
-                    cell.value += "（已更正）"
-                    book.save(path)
-                    return
-    raise AssertionError(f"no text cell to edit in {path}")
+    assert correct_one_cell(path, min_length=8), f"no text cell to edit in {path}"
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
@@ -29,6 +29,7 @@ from reports.generate import (
 )
 from reports.workbook import SHEETS
 from tests.conftest import RefreshRun
+from tests.outputs import query_rows
 from tests.workbook_figures import verify_workbook
 
 ACCEPTANCE = Path("/work/shared/acceptance")
@@ -80,13 +81,14 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def published_rows(home: Home, sql: str, params: list | None = None) -> list[dict]:
-    con = duckdb.connect(str(home.published), read_only=True)
-    try:
-        rel = con.sql(sql, params=params)
-        cols = rel.columns
-        return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
-    finally:
-        con.close()
+    return query_rows(home.published, sql, params)
+
+
+def table_end(sheet, first: int, ends: Callable[[object], bool]) -> int:  # type: ignore[no-untyped-def]
+    """The first row from `first` whose column-A value `ends` the table; past the last row
+    when none does."""
+    rows = range(first, sheet.max_row + 1)
+    return next((r for r in rows if ends(sheet.cell(r, 1).value)), sheet.max_row + 1)
 
 
 def header_map(sheet) -> tuple[int, dict[str, int]]:  # type: ignore[no-untyped-def]
@@ -195,14 +197,7 @@ def test_cross_ratio_equals_rpt_clue_yield_ratio(refreshed: dict) -> None:
     group = "平均移交线索数之比（交叉÷非交叉）"
     # the table is split for print (issue 16: no shrinking below a legible size): the
     # first part ends where its 续表 begins
-    end = next(
-        (
-            r
-            for r in range(first, sheet.max_row + 1)
-            if str(sheet.cell(r, 1).value).startswith("（续表")
-        ),
-        sheet.max_row + 1,
-    )
+    end = table_end(sheet, first, lambda v: str(v).startswith("（续表"))
     totals = [r for r in total_rows(sheet, first) if r < end]
     for row, period in ((totals[0], str(YEAR)), (totals[-1], "全部")):
         (ratio,) = published_rows(
@@ -235,11 +230,7 @@ def test_rectification_ageing_adds_up(refreshed: dict) -> None:
     sheet = refreshed["book"]["整改进展"]
     first, cols = header_map(sheet)
     group = "未完成整改问题的整改时限"
-    end = next(
-        r
-        for r in range(first, sheet.max_row + 2)
-        if sheet.cell(r, 1).value is None or str(sheet.cell(r, 1).value).startswith("同比")
-    )
+    end = table_end(sheet, first, lambda v: v is None or str(v).startswith("同比"))
     rows = [r for r in range(first, end) if sheet.cell(r, 2).value is not None]
     assert rows
     for r in rows:

@@ -12,6 +12,7 @@ import pytest
 
 from home import Home
 from orchestration.cli import main
+from tests.outputs import query_rows
 
 ACCEPTANCE = Path("/work/shared/acceptance")
 AS_OF = "2025-03-15"
@@ -256,15 +257,7 @@ def test_an_office_with_nothing_left_gets_no_workbook(refreshed) -> None:
 
 
 def _ingest_files(home: Home) -> list[dict]:
-    import duckdb
-
-    con = duckdb.connect(str(home.warehouse), read_only=True)
-    try:
-        cur = con.execute("SELECT * FROM ingest_files")
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    finally:
-        con.close()
+    return query_rows(home.warehouse, "SELECT * FROM ingest_files")
 
 
 # --- contract v2: T8 rows (R5–R8) and the W4 list of self-checks still owed ------------------
