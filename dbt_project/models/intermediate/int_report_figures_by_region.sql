@@ -30,11 +30,7 @@ clues as (
     select
         unit_region_code as region_code,
         entry_year,
-        count(*) as clues,
-        count(*) filter (where cadre_level = '县管干部') as county_cadre_clues,
-        {{ clue_disposal_counts() }},
-        count(*) filter (where case_filed) as cases_filed,
-        coalesce(sum(disciplined_count), 0) as disciplined
+        {{ clue_outcome_counts() }}
     from {{ ref('int_clues_joined') }}
     where is_valid
     group by unit_region_code, entry_year
