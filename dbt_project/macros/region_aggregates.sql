@@ -1,6 +1,7 @@
 {#-
   分区划汇总（按被巡察单位所属区划 × 年度），只读核心事实表（fct_）。每个宏既是报表（rpt_）的
-  汇总来源，也是同名 int_*_by_region 模型的内容：B3（province_rollup）用后者核对报表的全省行。
+  汇总来源，也是同名 agg_*_by_region 模型（models/marts/aggregates）的内容：B3（province_rollup）
+  用后者核对报表的全省行。读 fct_ 的汇总属于 marts，不能放在 intermediate（数据单向流动）。
 -#}
 
 {#-
