@@ -45,12 +45,82 @@
         sum(coalesce(cases, 0)) as cases
 {%- endmacro %}
 
-{#- 每次巡视巡察的有效线索数与其中县管干部线索数（按 inspection_key） -#}
+{#- 每次巡视巡察的有效线索数、其中县管干部线索数、立案数与处分人数（按 inspection_key） -#}
 {% macro clues_per_inspection() -%}
     select
         inspection_key,
         count(*) as clues,
-        count(*) filter (where cadre_level = '县管干部') as county_cadre_clues
+        count(*) filter (where cadre_level = '县管干部') as county_cadre_clues,
+        count(*) filter (where case_filed) as cases_filed,
+        sum(coalesce(disciplined_count, 0)) as people_disciplined
     from {{ ref('fct_clue') }}
     group by inspection_key
+{%- endmacro %}
+
+{#-
+  inspections（含 inspection_key 的巡视巡察行）的每行及其有效问题、线索的计数（没有的记 0）：
+  发现问题数、已完成整改数与 clues_per_inspection 的各数。
+-#}
+{% macro with_ledger_counts(inspections) -%}
+    select
+        i.*,
+        {{ zero_if_missing('p', ['problems_found', 'problems_rectified']) }},
+        {{ zero_if_missing('c', ['clues', 'county_cadre_clues', 'cases_filed', 'people_disciplined']) }}
+    from {{ inspections }} as i
+    left join (
+        select
+            inspection_key,
+            count(*) as problems_found,
+            count(*) filter (where status = '已完成') as problems_rectified
+        from {{ ref('fct_problem') }}
+        group by inspection_key
+    ) as p on i.inspection_key = p.inspection_key
+    left join (
+        {{ clues_per_inspection() }}
+    ) as c on i.inspection_key = c.inspection_key
+{%- endmacro %}
+
+{#-
+  线索产出报表（rpt_clue_yield、rpt_clue_yield_by_mode）的结果：骨架 spine × 分组 partitions（别名 alias，
+  分组列 key，行序列 order_column）左连接 by_period（scope_period_rollup 的结果），
+  巡视巡察数、线索数、县管干部线索数（缺的记 0）及每次巡视巡察的人均数。
+-#}
+{% macro clue_yield_by_partition(partitions, alias, key, order_column) -%}
+    select
+        {{ spine_columns() }},
+        {{ alias }}.{{ key }},
+        {{ counts_as_bigint('bp', ['inspections', 'clues', 'county_cadre_clues']) }},
+        cast(bp.clues as double) / nullif(bp.inspections, 0) as clues_per_inspection,
+        cast(bp.county_cadre_clues as double) / nullif(bp.inspections, 0)
+            as county_cadre_clues_per_inspection
+    from spine as sp
+    cross join {{ partitions }} as {{ alias }}
+    {{ spine_left_join('by_period', 'bp', [alias ~ '.' ~ key]) }}
+    order by {{ spine_order() }}, {{ alias }}.{{ order_column }} asc
+{%- endmacro %}
+
+{#- 自查义务的报表列：obligation_counts 的各计数（缺的记 0）及覆盖率、整改完成率（alias 为汇总别名） -#}
+{% macro obligation_columns(alias) -%}
+        {{ counts_as_bigint(alias, [
+            'units_in_scope', 'units_reported', 'units_reported_on_time', 'units_overdue',
+            'units_with_problem', 'problems_found', 'measures', 'completed', 'institutions', 'cases'
+        ]) }},
+        cast({{ alias }}.units_reported as double) / nullif({{ alias }}.units_in_scope, 0) as coverage_rate,
+        cast({{ alias }}.completed as double) / nullif({{ alias }}.problems_found, 0) as completion_rate
+{%- endmacro %}
+
+{#- 问题线索的成果计数：线索数、其中县管干部、按处置方式、立案数、处分人数（领导报表与其 B3 核对共用） -#}
+{% macro clue_outcome_counts() -%}
+        count(*) as clues,
+        count(*) filter (where cadre_level = '县管干部') as county_cadre_clues,
+        {{ clue_disposal_counts() }},
+        count(*) filter (where case_filed) as cases_filed,
+        coalesce(sum(disciplined_count), 0) as disciplined
+{%- endmacro %}
+
+{#- 隔离行按规则计数：rules 中每条规则一列 quarantined_r1 … -#}
+{% macro quarantine_rule_counts(rules) -%}
+    {%- for rule in rules %}
+        count(*) filter (where rule = '{{ rule }}') as quarantined_{{ rule | lower }}{{ ',' if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}

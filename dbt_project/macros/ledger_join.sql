@@ -64,36 +64,27 @@ checked as (
     from joined
 ),
 
+{%- set r5_message %}
+'孤立{{ orphan_label }}：组织单位' || organiser_code || '第' || term || '届第' || round
+|| '轮对被巡察单位' || unit_code
+|| case
+    when inspection_quarantine_rule is not null
+        then '的巡视巡察安排已被隔离（' || inspection_quarantine_rule || '）'
+    else '的巡视巡察安排不存在'
+end
+{%- endset %}
+{%- set r6_message %}
+'{{ r6_date_label }}（' || strftime({{ r6_date }}, '%Y-%m-%d')
+|| '）早于{{ r6_reference_label }}（' || strftime({{ r6_reference }}, '%Y-%m-%d') || '）'
+{%- endset %}
+
 flagged as (
     select
-        * exclude (fails_r5, fails_r6),
-        case
-            when fails_r5 then 'R5'
-            when fails_r6 then 'R6'
-        end as quarantine_rule,
-        case
-            when fails_r5 then '被巡察单位'
-            when fails_r6 then '{{ r6_date_label }}'
-        end as quarantine_column,
-        case
-            when fails_r5 then unit_code
-            when fails_r6 then strftime({{ r6_date }}, '%Y-%m-%d')
-        end as quarantine_value,
-        case
-            when fails_r5
-                then
-                    '孤立{{ orphan_label }}：组织单位' || organiser_code || '第' || term || '届第' || round
-                    || '轮对被巡察单位' || unit_code
-                    || case
-                        when inspection_quarantine_rule is not null
-                            then '的巡视巡察安排已被隔离（' || inspection_quarantine_rule || '）'
-                        else '的巡视巡察安排不存在'
-                    end
-            when fails_r6
-                then
-                    '{{ r6_date_label }}（' || strftime({{ r6_date }}, '%Y-%m-%d')
-                    || '）早于{{ r6_reference_label }}（' || strftime({{ r6_reference }}, '%Y-%m-%d') || '）'
-        end as quarantine_message
+        {{ first_failing_rule([
+            {'when': 'fails_r5', 'rule': 'R5', 'column': '被巡察单位', 'value': 'unit_code', 'message': r5_message},
+            {'when': 'fails_r6', 'rule': 'R6', 'column': r6_date_label,
+             'value': "strftime(" ~ r6_date ~ ", '%Y-%m-%d')", 'message': r6_message},
+        ]) }}
     from checked
 ),
 
@@ -102,4 +93,44 @@ final as (
 )
 
 select * from final
+{%- endmacro %}
+
+{#-
+  台账事实表（fct_problem、fct_clue）共有的列，取自 ledger_joined_to_inspections 的结果：
+  ledger_key_columns 为事实表的键（{entity}_key = 填报单位|编号）、§6 关联键及组织单位，
+  entity 为 problem 或 clue；ledger_inspection_columns 为所属巡视巡察的属性与血缘列。
+-#}
+{% macro ledger_key_columns(entity) -%}
+        concat_ws('|', submitter_code, {{ entity }}_code) as {{ entity }}_key,
+        submitter_code,
+        {{ entity }}_code,
+        inspection_key,
+        organiser_code,
+        organiser_code_reported,
+        organiser_level,
+        term,
+        round,
+        unit_code
+{%- endmacro %}
+
+{% macro ledger_inspection_columns() -%}
+        entry_date,
+        entry_year,
+        management_level,
+        unit_region_code,
+        unit_city_code,
+        unit_province_code,
+        submission_date,
+        file_path,
+        sheet,
+        row_number
+{%- endmacro %}
+
+{#- 台账 staging 模型（stg_raw__problems、stg_raw__clues）中的 §6 关联键列 -#}
+{% macro ledger_key_staging_columns() -%}
+        -- 组织单位：为空表示填报单位本身，在 int 层按 §6 补齐
+        organiser_code,
+        cast(term as integer) as term,
+        cast(round as integer) as round,
+        unit_code
 {%- endmacro %}

@@ -1,6 +1,7 @@
 {#-
   分区划汇总（按被巡察单位所属区划 × 年度），只读核心事实表（fct_）。每个宏既是报表（rpt_）的
-  汇总来源，也是同名 int_*_by_region 模型的内容：B3（province_rollup）用后者核对报表的全省行。
+  汇总来源，也是同名 agg_*_by_region 模型（models/marts/aggregates）的内容：B3（province_rollup）
+  用后者核对报表的全省行。读 fct_ 的汇总属于 marts，不能放在 intermediate（数据单向流动）。
 -#}
 
 {#-
@@ -60,15 +61,12 @@ problems as (
 ),
 
 aggregated as (
-    select
-        unit_region_code as region_code,
-        entry_year,
+    {% call region_year_counts('problems') %}
         {{ problem_status_counts() }},
         count(*) filter (
             where status <> '已完成' and deadline < {{ as_of_date() }}
         ) as overdue
-    from problems
-    group by unit_region_code, entry_year
+    {% endcall %}
 )
 
 select * from aggregated
@@ -82,18 +80,13 @@ select * from aggregated
 with
 
 inspections as (
-    select
-        unit_region_code as region_code,
-        entry_year,
+    {% call region_year_counts(ref('fct_inspection')) %}
         count(*) as inspections
-    from {{ ref('fct_inspection') }}
-    group by unit_region_code, entry_year
+    {% endcall %}
 ),
 
 problems as (
-    select
-        unit_region_code as region_code,
-        entry_year,
+    {% call region_year_counts(ref('fct_problem')) %}
         count(*) as problems_found,
         count(*) filter (where is_immediate) as immediate,
         count(*) filter (where is_immediate and status = '已完成') as immediate_completed,
@@ -102,19 +95,15 @@ problems as (
         -- 万元按 4 位小数定点求和，避免浮点求和顺序带来的尾差（空为 0）
         sum(cast(coalesce(recovered_loss_wan, 0) as decimal(18, 4))) as recovered_loss_10k,
         sum(coalesce(rules_established, 0)) as institutions
-    from {{ ref('fct_problem') }}
-    group by unit_region_code, entry_year
+    {% endcall %}
 ),
 
 clues as (
-    select
-        unit_region_code as region_code,
-        entry_year,
+    {% call region_year_counts(ref('fct_clue')) %}
         count(*) as clues,
         count(*) filter (where case_filed) as cases_filed,
         sum(coalesce(disciplined_count, 0)) as punished
-    from {{ ref('fct_clue') }}
-    group by unit_region_code, entry_year
+    {% endcall %}
 ),
 
 aggregated as (

@@ -29,3 +29,19 @@
         on k.region_code = {{ part[0] }}.region_code and k.entry_year {{ equals }} {{ part[0] }}.entry_year
     {%- endfor %}
 {%- endmacro %}
+
+{#-
+  按被巡察单位所属区划 × 进驻年度计数：relation 的行（可用 condition 过滤）按 (unit_region_code, entry_year)
+  分组，输出 region_code、entry_year 与调用块（call）中写的计数列，供 merge_by_region_year 合并。
+-#}
+{% macro region_year_counts(relation, condition=none) -%}
+    select
+        unit_region_code as region_code,
+        entry_year,
+        {{ caller() }}
+    from {{ relation }}
+    {%- if condition %}
+    where {{ condition }}
+    {%- endif %}
+    group by unit_region_code, entry_year
+{%- endmacro %}

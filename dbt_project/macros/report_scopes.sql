@@ -13,29 +13,20 @@
         s.scope_order,
         p.period
     from (
+        {%- for kind, scope_name, level, key in [
+            ('市', 'region_name', '市', 'province_code'),
+            ('省本级', "'省本级'", '省', 'region_code'),
+            ('全省', 'region_name', '省', 'region_code'),
+        ] %}
         select
             region_code as scope_code,
-            '市' as scope_kind,
-            region_name as scope_name,
-            1 as scope_order
+            '{{ kind }}' as scope_kind,
+            {{ scope_name }} as scope_name,
+            {{ loop.index }} as scope_order
         from {{ ref('dim_region') }}
-        where region_level = '市' and province_code = {{ province_code() }}
-        union all
-        select
-            region_code as scope_code,
-            '省本级' as scope_kind,
-            '省本级' as scope_name,
-            2 as scope_order
-        from {{ ref('dim_region') }}
-        where region_level = '省' and region_code = {{ province_code() }}
-        union all
-        select
-            region_code as scope_code,
-            '全省' as scope_kind,
-            region_name as scope_name,
-            3 as scope_order
-        from {{ ref('dim_region') }}
-        where region_level = '省' and region_code = {{ province_code() }}
+        where region_level = '{{ level }}' and {{ key }} = {{ province_code() }}
+        {{- '\n        union all' if not loop.last }}
+        {%- endfor %}
     ) as s
     cross join (
         select '全部' as period
@@ -55,26 +46,19 @@
         s.*,
         y.period
     from (
+        {%- for scope_column, kind, condition in [
+            ('unit_city_code', '市', 'f.unit_city_code is not null'),
+            ('unit_province_code', '全省', 'f.unit_province_code is not null'),
+            ('unit_province_code', '省本级', 'f.unit_city_code is null and f.unit_province_code is not null'),
+        ] %}
         select
-            f.unit_city_code as scope_code,
-            '市' as scope_kind,
+            f.{{ scope_column }} as scope_code,
+            '{{ kind }}' as scope_kind,
             f.*
         from {{ facts }} as f
-        where f.unit_city_code is not null
-        union all
-        select
-            f.unit_province_code as scope_code,
-            '全省' as scope_kind,
-            f.*
-        from {{ facts }} as f
-        where f.unit_province_code is not null
-        union all
-        select
-            f.unit_province_code as scope_code,
-            '省本级' as scope_kind,
-            f.*
-        from {{ facts }} as f
-        where f.unit_city_code is null and f.unit_province_code is not null
+        where {{ condition }}
+        {{- '\n        union all' if not loop.last }}
+        {%- endfor %}
     ) as s
     inner join (
         select distinct
@@ -188,14 +172,75 @@
     case {{ level_column }} when '省' then 1 when '市' then 2 when '县' then 3 end
 {%- endmacro %}
 
-{#- 报表的计数列：左连接后缺的记 0，统一为 bigint（alias 为汇总 CTE 的别名） -#}
-{% macro counts_as_bigint(alias, columns) -%}
+{#-
+  报表的计数列：左连接后缺的记 0，统一为 bigint（alias 为汇总 CTE 的别名）。
+  missing_as_zero=false 时只转换类型（空值保持为空）。
+-#}
+{% macro counts_as_bigint(alias, columns, missing_as_zero=true) -%}
     {%- for column in columns %}
+        {%- if missing_as_zero %}
         cast(coalesce({{ alias }}.{{ column }}, 0) as bigint) as {{ column }}{{ ',' if not loop.last }}
+        {%- else %}
+        cast({{ alias }}.{{ column }} as bigint) as {{ column }}{{ ',' if not loop.last }}
+        {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- 各列求和（列名不变），用于合计行 -#}
+{% macro sums(columns) -%}
+    {%- for column in columns %}
+        sum({{ column }}) as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- 左连接后缺的计数记 0（不转换类型；alias 为被连接的汇总的别名） -#}
+{% macro zero_if_missing(alias, columns) -%}
+    {%- for column in columns %}
+        coalesce({{ alias }}.{{ column }}, 0) as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- 报表骨架（别名 sp）的键列：统计范围 × 期间报表的前几列 -#}
+{% macro spine_columns(columns=['scope_code', 'scope_name', 'period']) -%}
+    {%- for column in columns %}
+        sp.{{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
 
 {#- 统计范围 × 期间报表的行序：全省在前，各市按代码；“全部”在各年度之前（sp 为骨架别名） -#}
 {% macro spine_order() -%}
     sp.scope_level desc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc
+{%- endmacro %}
+
+{#-
+  报表骨架（别名 sp）左连接一个按统计范围 × 期间的汇总：scope_code、period 相同，
+  keys 中的骨架侧列（如 'g.inspection_group'）与汇总中同名的列也相同。
+-#}
+{% macro spine_left_join(relation, alias, keys=[]) -%}
+    left join {{ relation }} as {{ alias }}
+        on
+            sp.scope_code = {{ alias }}.scope_code
+            and sp.period = {{ alias }}.period
+            {%- for key in keys %}
+            and {{ key }} = {{ alias }}.{{ key.split('.')[-1] }}
+            {%- endfor %}
+{%- endmacro %}
+
+{#-
+  领导报表的计数：facts 的每行按 report_scope_fanout 展开后按 (scope_code, scope_kind, period) 分组，
+  计数列写在调用块中：{% raw %}{% call report_scope_counts('problems') %} count(*) as found {% endcall %}{% endraw %}。
+-#}
+{% macro report_scope_counts(facts) -%}
+    select
+        scope_code,
+        scope_kind,
+        period,
+        {{ caller() }}
+    from ({{ report_scope_fanout(facts) }}) as x
+    group by scope_code, scope_kind, period
+{%- endmacro %}
+
+{#- 领导报表（report_scope_spine，别名 sp）的行序：各市、省本级、全省；“全部”在各年度之前 -#}
+{% macro report_scope_order() -%}
+    sp.scope_order asc, sp.scope_code asc, sp.period <> '全部' asc, sp.period asc
 {%- endmacro %}

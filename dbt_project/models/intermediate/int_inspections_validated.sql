@@ -16,31 +16,23 @@ checked as (
     from inspections
 ),
 
+{%- set r4_message %}
+'交叉巡察的派出区划（' || array_to_string(effective_team_origin_codes, '、')
+|| '）与被巡察单位所属区划（' || unit_region_code || '）相同，自相矛盾'
+{%- endset %}
+{%- set r6_message %}
+'反馈日期（' || strftime(feedback_date, '%Y-%m-%d')
+|| '）早于进驻日期（' || strftime(entry_date, '%Y-%m-%d') || '）'
+{%- endset %}
+
 flagged as (
     select
-        * exclude (fails_r4, fails_r6),
-        case
-            when fails_r4 then 'R4'
-            when fails_r6 then 'R6'
-        end as quarantine_rule,
-        case
-            when fails_r4 then '派出区划'
-            when fails_r6 then '反馈日期'
-        end as quarantine_column,
-        case
-            when fails_r4 then array_to_string(effective_team_origin_codes, '、')
-            when fails_r6 then strftime(feedback_date, '%Y-%m-%d')
-        end as quarantine_value,
-        case
-            when fails_r4
-                then
-                    '交叉巡察的派出区划（' || array_to_string(effective_team_origin_codes, '、')
-                    || '）与被巡察单位所属区划（' || unit_region_code || '）相同，自相矛盾'
-            when fails_r6
-                then
-                    '反馈日期（' || strftime(feedback_date, '%Y-%m-%d')
-                    || '）早于进驻日期（' || strftime(entry_date, '%Y-%m-%d') || '）'
-        end as quarantine_message
+        {{ first_failing_rule([
+            {'when': 'fails_r4', 'rule': 'R4', 'column': '派出区划',
+             'value': "array_to_string(effective_team_origin_codes, '、')", 'message': r4_message},
+            {'when': 'fails_r6', 'rule': 'R6', 'column': '反馈日期',
+             'value': "strftime(feedback_date, '%Y-%m-%d')", 'message': r6_message},
+        ]) }}
     from checked
 ),
 

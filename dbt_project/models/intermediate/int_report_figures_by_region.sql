@@ -4,40 +4,24 @@
 with
 
 inspections as (
-    select
-        unit_region_code as region_code,
-        entry_year,
-        count(*) as inspections
-    from {{ ref('int_inspections_validated') }}
-    where is_valid
-    group by unit_region_code, entry_year
+    {% call region_year_counts(ref('int_inspections_validated'), 'is_valid') %}
+    count(*) as inspections
+    {% endcall %}
 ),
 
 problems as (
-    select
-        unit_region_code as region_code,
-        entry_year,
-        {{ problem_status_counts() }},
-        count(*) filter (where status <> '已完成') as open_problems,
-        count(*) filter (where status <> '已完成' and deadline < {{ as_of_date() }}) as overdue,
-        {{ open_problem_deadline_counts() }}
-    from {{ ref('int_problems_joined') }}
-    where is_valid
-    group by unit_region_code, entry_year
+    {% call region_year_counts(ref('int_problems_joined'), 'is_valid') %}
+    {{ problem_status_counts() }},
+    count(*) filter (where status <> '已完成') as open_problems,
+    count(*) filter (where status <> '已完成' and deadline < {{ as_of_date() }}) as overdue,
+    {{ open_problem_deadline_counts() }}
+    {% endcall %}
 ),
 
 clues as (
-    select
-        unit_region_code as region_code,
-        entry_year,
-        count(*) as clues,
-        count(*) filter (where cadre_level = '县管干部') as county_cadre_clues,
-        {{ clue_disposal_counts() }},
-        count(*) filter (where case_filed) as cases_filed,
-        coalesce(sum(disciplined_count), 0) as disciplined
-    from {{ ref('int_clues_joined') }}
-    where is_valid
-    group by unit_region_code, entry_year
+    {% call region_year_counts(ref('int_clues_joined'), 'is_valid') %}
+    {{ clue_outcome_counts() }}
+    {% endcall %}
 ),
 
 final as (

@@ -83,58 +83,47 @@ checked as (
     from joined
 ),
 
+{%- set r5_message %}
+subject_text || '：该共性问题不存在（下发单位的共性问题清单中没有现行有效的编号'
+|| common_problem_code || '，可能未报送、已被重报替换或已被隔离），请核对下发单位和共性问题编号'
+{%- endset %}
+{%- set r6_message %}
+subject_text || '：报送日期（' || strftime(report_date, '%Y-%m-%d')
+|| '）早于该共性问题的推送日期（' || strftime(push_date, '%Y-%m-%d') || '）'
+{%- endset %}
+{%- set r7_message %}
+subject_text || '：该单位不在此共性问题的自查范围内（'
+|| case
+    when not unit_in_territory
+        then
+            '单位所属区划' || coalesce(unit_region_code, '') || '不在下发单位'
+            || coalesce(issuer_name, issuer_code) || '的辖区内'
+    else
+        '单位类别“' || coalesce(unit_category, '') || '”不在适用单位类别（'
+        || array_to_string(applicable_categories, '、') || '）之内'
+end || '）'
+{%- endset %}
+{%- set r8_completed_message %}
+subject_text || '：已完成整改数（' || completed || '）大于自查发现问题数（'
+|| problems_found || '）'
+{%- endset %}
+{%- set r8_similar_message %}
+subject_text || '：是否存在同类问题为“否”，但自查发现问题数为' || problems_found
+{%- endset %}
+
 flagged as (
     select
-        * exclude (subject_text, fails_r5, fails_r6, fails_r7, fails_r8_completed, fails_r8_similar),
-        case
-            when fails_r5 then 'R5'
-            when fails_r6 then 'R6'
-            when fails_r7 then 'R7'
-            when fails_r8_completed or fails_r8_similar then 'R8'
-        end as quarantine_rule,
-        case
-            when fails_r5 then '共性问题编号'
-            when fails_r6 then '报送日期'
-            when fails_r7 then '自查单位'
-            when fails_r8_completed then '已完成整改数'
-            when fails_r8_similar then '是否存在同类问题'
-        end as quarantine_column,
-        case
-            when fails_r5 then common_problem_code
-            when fails_r6 then strftime(report_date, '%Y-%m-%d')
-            when fails_r7 then unit_code
-            when fails_r8_completed then cast(completed as varchar)
-            when fails_r8_similar then '否'
-        end as quarantine_value,
-        case
-            when fails_r5
-                then
-                    subject_text || '：该共性问题不存在（下发单位的共性问题清单中没有现行有效的编号'
-                    || common_problem_code || '，可能未报送、已被重报替换或已被隔离），请核对下发单位和共性问题编号'
-            when fails_r6
-                then
-                    subject_text || '：报送日期（' || strftime(report_date, '%Y-%m-%d')
-                    || '）早于该共性问题的推送日期（' || strftime(push_date, '%Y-%m-%d') || '）'
-            when fails_r7
-                then
-                    subject_text || '：该单位不在此共性问题的自查范围内（'
-                    || case
-                        when not unit_in_territory
-                            then
-                                '单位所属区划' || coalesce(unit_region_code, '') || '不在下发单位'
-                                || coalesce(issuer_name, issuer_code) || '的辖区内'
-                        else
-                            '单位类别“' || coalesce(unit_category, '') || '”不在适用单位类别（'
-                            || array_to_string(applicable_categories, '、') || '）之内'
-                    end || '）'
-            when fails_r8_completed
-                then
-                    subject_text || '：已完成整改数（' || completed || '）大于自查发现问题数（'
-                    || problems_found || '）'
-            when fails_r8_similar
-                then
-                    subject_text || '：是否存在同类问题为“否”，但自查发现问题数为' || problems_found
-        end as quarantine_message
+        {{ first_failing_rule([
+            {'when': 'fails_r5', 'rule': 'R5', 'column': '共性问题编号', 'value': 'common_problem_code',
+             'message': r5_message},
+            {'when': 'fails_r6', 'rule': 'R6', 'column': '报送日期', 'value': "strftime(report_date, '%Y-%m-%d')",
+             'message': r6_message},
+            {'when': 'fails_r7', 'rule': 'R7', 'column': '自查单位', 'value': 'unit_code', 'message': r7_message},
+            {'when': 'fails_r8_completed', 'rule': 'R8', 'column': '已完成整改数',
+             'value': 'cast(completed as varchar)', 'message': r8_completed_message},
+            {'when': 'fails_r8_similar', 'rule': 'R8', 'column': '是否存在同类问题', 'value': "'否'",
+             'message': r8_similar_message},
+        ], exclude=['subject_text', 'fails_r5', 'fails_r6', 'fails_r7', 'fails_r8_completed', 'fails_r8_similar']) }}
     from checked
 ),
 

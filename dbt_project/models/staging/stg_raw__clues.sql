@@ -7,11 +7,7 @@ source as (
 renamed as (
     select
         clue_code,
-        -- 组织单位：为空表示填报单位本身，在 int 层按 §6 补齐
-        organiser_code,
-        cast(term as integer) as term,
-        cast(round as integer) as round,
-        unit_code,
+        {{ ledger_key_staging_columns() }},
         cadre_level,
         transfer_date,
         transfer_target,

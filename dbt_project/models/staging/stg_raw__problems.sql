@@ -7,11 +7,7 @@ source as (
 renamed as (
     select
         problem_code,
-        -- 组织单位：为空表示填报单位本身，在 int 层按 §6 补齐
-        organiser_code,
-        cast(term as integer) as term,
-        cast(round as integer) as round,
-        unit_code,
+        {{ ledger_key_staging_columns() }},
         problem_category,
         description,
         coalesce(is_common, false) as is_common,

@@ -1,3 +1,4 @@
+-- 区划维度：int_regions_hierarchy 的各列（所属市、省），不含内部用的层级次序 level_rank
 with
 
 regions as (
@@ -5,14 +6,7 @@ regions as (
 ),
 
 final as (
-    select
-        region_code,
-        region_name,
-        region_level,
-        parent_code,
-        city_code,
-        province_code
-    from regions
+    select * exclude (level_rank) from regions
 )
 
 select * from final

@@ -4,21 +4,11 @@ with
 
 clues as (
     select * from {{ ref('int_clues_joined') }}
-    where is_valid
 ),
 
 final as (
     select
-        concat_ws('|', submitter_code, clue_code) as clue_key,
-        submitter_code,
-        clue_code,
-        inspection_key,
-        organiser_code,
-        organiser_code_reported,
-        organiser_level,
-        term,
-        round,
-        unit_code,
+        {{ ledger_key_columns('clue') }},
         cadre_level,
         cadre_level = '县管干部' as is_county_cadre,
         transfer_date,
@@ -29,17 +19,9 @@ final as (
         disciplined_count,
         is_cross,
         is_village,
-        entry_date,
-        entry_year,
-        management_level,
-        unit_region_code,
-        unit_city_code,
-        unit_province_code,
-        submission_date,
-        file_path,
-        sheet,
-        row_number
+        {{ ledger_inspection_columns() }}
     from clues
+    where is_valid
 )
 
 select * from final

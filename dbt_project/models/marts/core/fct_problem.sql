@@ -3,21 +3,11 @@ with
 
 problems as (
     select * from {{ ref('int_problems_joined') }}
-    where is_valid
 ),
 
 final as (
     select
-        concat_ws('|', submitter_code, problem_code) as problem_key,
-        submitter_code,
-        problem_code,
-        inspection_key,
-        organiser_code,
-        organiser_code_reported,
-        organiser_level,
-        term,
-        round,
-        unit_code,
+        {{ ledger_key_columns('problem') }},
         problem_category,
         description,
         is_common,
@@ -28,17 +18,9 @@ final as (
         coalesce(status <> '已完成' and deadline < {{ as_of_date() }}, false) as is_overdue,
         recovered_loss_wan,
         rules_established,
-        entry_date,
-        entry_year,
-        management_level,
-        unit_region_code,
-        unit_city_code,
-        unit_province_code,
-        submission_date,
-        file_path,
-        sheet,
-        row_number
+        {{ ledger_inspection_columns() }}
     from problems
+    where is_valid
 )
 
 select * from final

@@ -33,34 +33,23 @@ steps as (
 ),
 
 clue_steps as (
+    {%- for category, value, condition in [
+        ("'移交问题线索'", '1', none),
+        ("coalesce(disposal, '待处置')", '1', none),
+        ("'立案'", '1', 'case_filed'),
+        ("'处分人数'", 'coalesce(disciplined_count, 0)', none),
+    ] %}
     select
         unit_region_code as region_code,
         entry_year,
-        '移交问题线索' as category,
-        1 as value
+        {{ category }} as category,
+        {{ value }} as value
     from clues
-    union all
-    select
-        unit_region_code as region_code,
-        entry_year,
-        coalesce(disposal, '待处置') as category,
-        1 as value
-    from clues
-    union all
-    select
-        unit_region_code as region_code,
-        entry_year,
-        '立案' as category,
-        1 as value
-    from clues
-    where case_filed
-    union all
-    select
-        unit_region_code as region_code,
-        entry_year,
-        '处分人数' as category,
-        coalesce(disciplined_count, 0) as value
-    from clues
+    {%- if condition %}
+    where {{ condition }}
+    {%- endif %}
+    {{- '\n    union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 by_period as (
@@ -69,10 +58,7 @@ by_period as (
 
 filled as (
     select
-        sp.scope_code,
-        sp.scope_name,
-        sp.scope_level,
-        sp.period,
+        {{ spine_columns(['scope_code', 'scope_name', 'scope_level', 'period']) }},
         st.stage_order,
         st.step_order,
         st.stage,
@@ -80,11 +66,7 @@ filled as (
         cast(coalesce(bp.value, 0) as bigint) as value
     from spine as sp
     cross join steps as st
-    left join by_period as bp
-        on
-            sp.scope_code = bp.scope_code
-            and sp.period = bp.period
-            and st.category = bp.category
+    {{ spine_left_join('by_period', 'bp', ['st.category']) }}
 ),
 
 final as (

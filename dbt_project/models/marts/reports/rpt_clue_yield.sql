@@ -23,23 +23,7 @@ by_period as (
 ),
 
 final as (
-    select
-        sp.scope_code,
-        sp.scope_name,
-        sp.period,
-        g.inspection_group,
-        {{ counts_as_bigint('bp', ['inspections', 'clues', 'county_cadre_clues']) }},
-        cast(bp.clues as double) / nullif(bp.inspections, 0) as clues_per_inspection,
-        cast(bp.county_cadre_clues as double) / nullif(bp.inspections, 0)
-            as county_cadre_clues_per_inspection
-    from spine as sp
-    cross join groups as g
-    left join by_period as bp
-        on
-            sp.scope_code = bp.scope_code
-            and sp.period = bp.period
-            and g.inspection_group = bp.inspection_group
-    order by {{ spine_order() }}, g.group_order asc
+    {{ clue_yield_by_partition('groups', 'g', 'inspection_group', 'group_order') }}
 )
 
 select * from final

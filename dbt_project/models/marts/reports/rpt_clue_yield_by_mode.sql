@@ -54,23 +54,7 @@ by_period as (
 ),
 
 final as (
-    select
-        sp.scope_code,
-        sp.scope_name,
-        sp.period,
-        m.mode,
-        {{ counts_as_bigint('bp', ['inspections', 'clues', 'county_cadre_clues']) }},
-        cast(bp.clues as double) / nullif(bp.inspections, 0) as clues_per_inspection,
-        cast(bp.county_cadre_clues as double) / nullif(bp.inspections, 0)
-            as county_cadre_clues_per_inspection
-    from spine as sp
-    cross join modes as m
-    left join by_period as bp
-        on
-            sp.scope_code = bp.scope_code
-            and sp.period = bp.period
-            and m.mode = bp.mode
-    order by {{ spine_order() }}, m.mode_order asc
+    {{ clue_yield_by_partition('modes', 'm', 'mode', 'mode_order') }}
 )
 
 select * from final

@@ -36,28 +36,19 @@ strata_rows as (
     inner join scopes as s on b.region_code = s.region_code
 ),
 
+-- 每个层行计入其进驻年度和“全部”两个期间
 strata_by_period as (
     select
-        scope_code,
-        cast(entry_year as varchar) as period,
-        stratum_city_code,
-        entry_year,
-        inspection_group,
-        inspections,
-        clues,
-        county_cadre_clues
-    from strata_rows
-    union all
-    select
-        scope_code,
-        '全部' as period,
-        stratum_city_code,
-        entry_year,
-        inspection_group,
-        inspections,
-        clues,
-        county_cadre_clues
-    from strata_rows
+        s.scope_code,
+        p.period,
+        s.stratum_city_code,
+        s.entry_year,
+        s.inspection_group,
+        s.inspections,
+        s.clues,
+        s.county_cadre_clues
+    from strata_rows as s
+    cross join lateral (values (cast(s.entry_year as varchar)), ('全部')) as p (period)
 ),
 
 strata as (
@@ -126,52 +117,13 @@ summed as (
 
 final as (
     select
-        sp.scope_code,
-        sp.scope_name,
-        sp.period,
+        {{ spine_columns() }},
         cast(coalesce(s.strata, 0) as bigint) as strata,
         cast(coalesce(s.informative_strata, 0) as bigint) as informative_strata,
-        {{ poisson_rate_ratio('s.c1', 's.n1', 's.c0', 's.n0') }} as crude_ratio_clues,
-        case
-            when s.clues_r > 0 and s.clues_s > 0 then s.clues_r / s.clues_s
-        end as mh_ratio_clues,
-        case
-            when s.clues_r > 0 and s.clues_s > 0
-                then exp(
-                    ln(s.clues_r / s.clues_s)
-                    - 1.96 * sqrt(s.clues_p / (s.clues_r * s.clues_s))
-                )
-        end as mh_ratio_clues_ci_low,
-        case
-            when s.clues_r > 0 and s.clues_s > 0
-                then exp(
-                    ln(s.clues_r / s.clues_s)
-                    + 1.96 * sqrt(s.clues_p / (s.clues_r * s.clues_s))
-                )
-        end as mh_ratio_clues_ci_high,
-        {{ poisson_rate_ratio('s.k1', 's.n1', 's.k0', 's.n0') }} as crude_ratio_county_cadre_clues,
-        case
-            when s.cadre_r > 0 and s.cadre_s > 0 then s.cadre_r / s.cadre_s
-        end as mh_ratio_county_cadre_clues,
-        case
-            when s.cadre_r > 0 and s.cadre_s > 0
-                then exp(
-                    ln(s.cadre_r / s.cadre_s)
-                    - 1.96 * sqrt(s.cadre_p / (s.cadre_r * s.cadre_s))
-                )
-        end as mh_ratio_county_cadre_clues_ci_low,
-        case
-            when s.cadre_r > 0 and s.cadre_s > 0
-                then exp(
-                    ln(s.cadre_r / s.cadre_s)
-                    + 1.96 * sqrt(s.cadre_p / (s.cadre_r * s.cadre_s))
-                )
-        end as mh_ratio_county_cadre_clues_ci_high
+        {{ stratified_rate_ratio_columns('clues', 's.c1', 's.n1', 's.c0', 's.n0', 's.clues') }},
+        {{ stratified_rate_ratio_columns('county_cadre_clues', 's.k1', 's.n1', 's.k0', 's.n0', 's.cadre') }}
     from spine as sp
-    left join summed as s
-        on
-            sp.scope_code = s.scope_code
-            and sp.period = s.period
+    {{ spine_left_join('summed', 's') }}
     order by {{ spine_order() }}
 )
 

@@ -48,25 +48,12 @@ common_problem_counts as (
 
 final as (
     select
-        sp.scope_code,
-        sp.scope_name,
-        sp.period,
+        {{ spine_columns() }},
         cast(coalesce(cc.common_problems, 0) as bigint) as common_problems,
-        {{ counts_as_bigint('bp', [
-            'units_in_scope', 'units_reported', 'units_reported_on_time', 'units_overdue',
-            'units_with_problem', 'problems_found', 'measures', 'completed', 'institutions', 'cases'
-        ]) }},
-        cast(bp.units_reported as double) / nullif(bp.units_in_scope, 0) as coverage_rate,
-        cast(bp.completed as double) / nullif(bp.problems_found, 0) as completion_rate
+        {{ obligation_columns('bp') }}
     from spine as sp
-    left join by_period as bp
-        on
-            sp.scope_code = bp.scope_code
-            and sp.period = bp.period
-    left join common_problem_counts as cc
-        on
-            sp.scope_code = cc.scope_code
-            and sp.period = cc.period
+    {{ spine_left_join('by_period', 'bp') }}
+    {{ spine_left_join('common_problem_counts', 'cc') }}
     order by {{ spine_order() }}
 )
 

@@ -29,12 +29,7 @@ final as (
         cp.problem_category as category,
         cp.push_date,
         cp.deadline,
-        {{ counts_as_bigint('a', [
-            'units_in_scope', 'units_reported', 'units_reported_on_time', 'units_overdue',
-            'units_with_problem', 'problems_found', 'measures', 'completed', 'institutions', 'cases'
-        ]) }},
-        cast(a.units_reported as double) / nullif(a.units_in_scope, 0) as coverage_rate,
-        cast(a.completed as double) / nullif(a.problems_found, 0) as completion_rate
+        {{ obligation_columns('a') }}
     from common_problems as cp
     left join aggregated as a
         on

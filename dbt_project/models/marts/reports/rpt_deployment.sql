@@ -12,22 +12,6 @@ inspections as (
     where deployment_code is not null
 ),
 
-problems as (
-    select
-        inspection_key,
-        count(*) as problems
-    from {{ ref('fct_problem') }}
-    group by inspection_key
-),
-
-clues as (
-    select
-        inspection_key,
-        count(*) as clues
-    from {{ ref('fct_clue') }}
-    group by inspection_key
-),
-
 levels as (
     select
         l.level,
@@ -42,11 +26,9 @@ aggregated as (
         count(distinct concat_ws('|', i.organiser_code, i.term, i.round, i.team_name)) as teams,
         count(*) as inspections,
         count(distinct i.organiser_code) as organisers,
-        sum(coalesce(p.problems, 0)) as problems,
-        sum(coalesce(c.clues, 0)) as clues
-    from inspections as i
-    left join problems as p on i.inspection_key = p.inspection_key
-    left join clues as c on i.inspection_key = c.inspection_key
+        sum(i.problems_found) as problems,
+        sum(i.clues) as clues
+    from ({{ with_ledger_counts('inspections') }}) as i
     group by i.deployment_code, i.organiser_level
 ),
 

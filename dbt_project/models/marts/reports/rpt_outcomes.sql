@@ -18,9 +18,7 @@ by_period as (
 
 final as (
     select
-        sp.scope_code,
-        sp.scope_name,
-        sp.period,
+        {{ spine_columns() }},
         {{ counts_as_bigint('bp', [
             'inspections', 'problems_found', 'immediate', 'immediate_completed', 'immediate_livelihood',
             'common_flagged'
@@ -28,10 +26,7 @@ final as (
         cast(coalesce(bp.recovered_loss_10k, 0) as double) as recovered_loss_10k,
         {{ counts_as_bigint('bp', ['institutions', 'clues', 'cases_filed', 'punished']) }}
     from spine as sp
-    left join by_period as bp
-        on
-            sp.scope_code = bp.scope_code
-            and sp.period = bp.period
+    {{ spine_left_join('by_period', 'bp') }}
     order by {{ spine_order() }}
 )
 

@@ -10,41 +10,19 @@ inspections as (
     select * from {{ ref('fct_inspection') }}
 ),
 
-problems as (
-    select
-        inspection_key,
-        count(*) as problems_found,
-        count(*) filter (where status = '已完成') as problems_rectified
-    from {{ ref('fct_problem') }}
-    group by inspection_key
-),
-
-clues as (
-    select
-        inspection_key,
-        count(*) as clues,
-        count(*) filter (where cadre_level = '县管干部') as county_cadre_clues,
-        count(*) filter (where case_filed) as cases_filed,
-        sum(coalesce(disciplined_count, 0)) as people_disciplined
-    from {{ ref('fct_clue') }}
-    group by inspection_key
-),
-
 derived as (
     select
-        i.organiser_code as region_code,
-        i.entry_year as year,
+        organiser_code as region_code,
+        entry_year as year,
         count(*) as inspected_orgs,
-        sum(coalesce(p.problems_found, 0)) as problems_found,
-        sum(coalesce(c.clues, 0)) as clues,
-        sum(coalesce(c.county_cadre_clues, 0)) as county_cadre_clues,
-        sum(coalesce(p.problems_rectified, 0)) as problems_rectified,
-        sum(coalesce(c.cases_filed, 0)) as cases_filed,
-        sum(coalesce(c.people_disciplined, 0)) as people_disciplined
-    from inspections as i
-    left join problems as p on i.inspection_key = p.inspection_key
-    left join clues as c on i.inspection_key = c.inspection_key
-    group by i.organiser_code, i.entry_year
+        sum(problems_found) as problems_found,
+        sum(clues) as clues,
+        sum(county_cadre_clues) as county_cadre_clues,
+        sum(problems_rectified) as problems_rectified,
+        sum(cases_filed) as cases_filed,
+        sum(people_disciplined) as people_disciplined
+    from ({{ with_ledger_counts('inspections') }}) as i
+    group by organiser_code, entry_year
 ),
 
 compared as (

@@ -15,16 +15,11 @@ by_period as (
 
 final as (
     select
-        sp.scope_code,
-        sp.scope_name,
-        sp.period,
+        {{ spine_columns() }},
         {{ counts_as_bigint('bp', ['found', 'completed', 'in_progress', 'not_started', 'long_term', 'overdue']) }},
         cast(bp.completed as double) / nullif(bp.found, 0) as completion_rate
     from spine as sp
-    left join by_period as bp
-        on
-            sp.scope_code = bp.scope_code
-            and sp.period = bp.period
+    {{ spine_left_join('by_period', 'bp') }}
     order by {{ spine_order() }}
 )
 

@@ -28,12 +28,9 @@ final as (
         u.region_code,
         -- 单位计入的市级统计范围；省本级单位为省级区划代码
         coalesce(u.city_code, u.province_code) as city_code,
-        cast(a.found as bigint) as found,
-        cast(a.completed as bigint) as completed,
-        cast(a.in_progress as bigint) as in_progress,
-        cast(a.not_started as bigint) as not_started,
-        cast(a.long_term as bigint) as long_term,
-        cast(a.overdue as bigint) as overdue,
+        {{ counts_as_bigint('a', [
+            'found', 'completed', 'in_progress', 'not_started', 'long_term', 'overdue'
+        ], missing_as_zero=false) }},
         cast(a.completed as double) / nullif(a.found, 0) as completion_rate,
         cast({{ as_of_date() }} - a.earliest_overdue_deadline as bigint) as max_overdue_days
     from aggregated as a

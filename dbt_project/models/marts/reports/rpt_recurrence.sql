@@ -17,18 +17,13 @@ by_period as (
 
 final as (
     select
-        sp.scope_code,
-        sp.scope_name,
-        sp.period,
+        {{ spine_columns() }},
         {{ counts_as_bigint('bp', [
             'lookback_inspections', 'with_prior', 'rectified_categories', 'recurred_categories'
         ]) }},
         cast(bp.recurred_categories as double) / nullif(bp.rectified_categories, 0) as recurrence_rate
     from spine as sp
-    left join by_period as bp
-        on
-            sp.scope_code = bp.scope_code
-            and sp.period = bp.period
+    {{ spine_left_join('by_period', 'bp') }}
     order by {{ spine_order() }}
 )
 

@@ -10,23 +10,7 @@ regions as (
 ),
 
 submitted_rows as (
-    {%- for model, year_column in [
-        ('int_inspections_enriched', 'entry_year'),
-        ('int_problems_joined', 'entry_year'),
-        ('int_clues_joined', 'entry_year'),
-        ('fct_summary', 'year'),
-    ] %}
-    select
-        submitter_code,
-        {{ year_column }} as data_year,
-        file_path,
-        file_sha256,
-        submission_date
-    from {{ ref(model) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    select * from {{ ref('fct_submission_row') }}
 ),
 
 dated as (
