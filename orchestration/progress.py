@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 import dagster as dg
 
+from orchestration.refresh import without_class_name
 from reports.sheet import display_width  # columns a terminal gives text (CJK: two)
 
 STAGES = {
@@ -103,7 +104,7 @@ class StageReporter:
             )
         elif kind == "STEP_FAILURE":
             err = getattr(event.event_specific_data, "error", None)
-            first = (getattr(err, "message", "") or "").strip().splitlines()
+            first = without_class_name(getattr(err, "message", "") or "").splitlines()
             why = f"：{first[0][:200]}" if first else ""
             self.line(f"{label}：失败（{self._elapsed(step)}）{why}")
         elif kind == "STEP_SKIPPED":

@@ -29,6 +29,15 @@ KEEP_LOGS = 10
 _PY_CLASS = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?\w*(?:Error|Failure|Exception): ")
 
 
+def without_class_name(message: str) -> str:
+    """A failed step's message as a user reads it: no leading Python class name.
+
+    Shared by the refresh's error list and the stage line (orchestration/progress.py);
+    this module imports no dagster at import time, so the progress logger can use it.
+    """
+    return _PY_CLASS.sub("", message.strip())
+
+
 @dataclass
 class RefreshOutcome:
     published: bool
@@ -179,7 +188,7 @@ def _materialize(
         if event.is_failure and event.event_type_value == "STEP_FAILURE":
             data = event.event_specific_data
             err = getattr(data, "error", None)
-            message = _PY_CLASS.sub("", getattr(err, "message", str(err)).strip())
+            message = without_class_name(getattr(err, "message", str(err)))
             outcome.errors.append(f"{event.step_key}: {message}")
     try:
         outcome.blocking_failures, outcome.warnings = _gate_findings(home, started)
@@ -292,4 +301,4 @@ def _gate_findings(home: Home, since: datetime) -> tuple[list[dict], list[dict]]
     return blocking, warnings
 
 
-__all__ = ["RefreshOutcome", "run_refresh", "unchanged_outcome"]
+__all__ = ["RefreshOutcome", "run_refresh", "unchanged_outcome", "without_class_name"]

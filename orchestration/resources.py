@@ -31,7 +31,9 @@ class XunchaSettings(dg.ConfigurableResource):
         return configured_inbox(self.home_paths()).path
 
     def as_of_date(self) -> date:
-        """The as-of date: the setting, else XUNCHA_AS_OF (a scheduled run's), else today."""
+        """The as-of date: the setting (the CLI's --as-of; the daily schedule's tick day,
+        orchestration/schedules.py, as run config), else XUNCHA_AS_OF (a run started by
+        hand with `dagster job execute`), else today."""
         text = self.as_of or os.environ.get("XUNCHA_AS_OF", "")
         return date.fromisoformat(text) if text else date.today()
 

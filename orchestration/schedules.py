@@ -8,6 +8,9 @@ DuckDB allows one writing process.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 import dagster as dg
 
 from orchestration.schedule_config import schedule_config
@@ -38,14 +41,29 @@ def _status(running: bool) -> dg.DefaultScheduleStatus:
     return dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED
 
 
+def as_of_run_config(context: dg.ScheduleEvaluationContext) -> dict:
+    """The scheduled run's as-of date, passed as the run's config of the `settings`
+    resource (issue 14 item 5: run values travel with the run, not in os.environ): the
+    day of the tick in the schedule's time zone, the day the refresh is for."""
+    tick = context.scheduled_execution_time
+    day = tick.date() if tick is not None else date.today()
+    return {"resources": {"settings": {"config": {"as_of": day.isoformat()}}}}
+
+
 def _schedule(
-    name: str, job: dg.UnresolvedAssetJobDefinition, cron: str, tags: dict, what: str
+    name: str,
+    job: dg.UnresolvedAssetJobDefinition,
+    cron: str,
+    tags: dict,
+    what: str,
+    run_config_fn: Callable[[dg.ScheduleEvaluationContext], dict] | None = None,
 ) -> dg.ScheduleDefinition:
     config = schedule_config()
     return dg.ScheduleDefinition(
         name=name,
         job=job,
         cron_schedule=cron,
+        run_config_fn=run_config_fn,
         execution_timezone=config.timezone,
         default_status=_status(config.automation_running),
         tags={**tags, "xuncha/trigger": "schedule"},
@@ -56,6 +74,13 @@ def _schedule(
 def schedules() -> list[dg.ScheduleDefinition]:
     config = schedule_config()
     return [
-        _schedule("daily_refresh", refresh_job, config.refresh_cron, WRITER_TAG, "每日刷新"),
+        _schedule(
+            "daily_refresh",
+            refresh_job,
+            config.refresh_cron,
+            WRITER_TAG,
+            "每日刷新",
+            run_config_fn=as_of_run_config,
+        ),
         _schedule("monthly_reports", report_job, config.report_cron, {}, "每月报表"),
     ]

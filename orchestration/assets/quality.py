@@ -34,13 +34,9 @@ FACT_TABLES = (
     "fct_common_problem",
     "fct_self_check",
 )
+# the marts the gate reads (GX suites, the sensitive-column check): the facts and these
 MARTS_CHECKED = (
-    "fct_inspection",
-    "fct_problem",
-    "fct_clue",
-    "fct_linkage",
-    "fct_common_problem",
-    "fct_self_check",
+    *FACT_TABLES,
     "fct_common_problem_obligation",
     "rpt_clue_yield",
     "rpt_clue_yield_ratio",
@@ -65,9 +61,10 @@ def dbt_test_results(
     """
     build_rule = catalog().enforcing("gate", DBT_BUILD_CHECK).id
     if not run_results_path.exists():
+        # a blocking failure (status "fail"): an "error" row counted as no failure at all
         return [
             CheckResult(
-                DBT_BUILD_CHECK, build_rule, "error", 1, "dbt 未运行（没有 run_results.json）"
+                DBT_BUILD_CHECK, build_rule, "fail", 1, "dbt 未运行（没有 run_results.json）"
             )
         ]
     results = json.loads(run_results_path.read_text(encoding="utf-8"))
