@@ -9,11 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import openpyxl
 
 from ingest.pipeline import run_ingest
 from ingest.secrets import open_restricted
 from tests import hostile
+from tests.builders import correct_one_cell
 
 AS_OF = date(2025, 3, 20)
 IGNORED = {"refresh_id", "refreshed_at"}
@@ -45,16 +45,10 @@ def _parts(home: Path) -> set[str]:
 
 
 def _change_one_cell(inbox: Path) -> Path:
-    """Append a correction to the last long text cell of one T2 ledger."""
+    """Append a correction to the last long text cell of the first workbook that has one."""
     for path in sorted(inbox.rglob("*.xlsx")):
-        wb = openpyxl.load_workbook(path)
-        for ws in wb.worksheets:
-            for row in reversed(list(ws.iter_rows())):
-                for cell in row:
-                    if isinstance(cell.value, str) and len(cell.value) >= 12:
-                        cell.value += "（已更正）"
-                        wb.save(path)
-                        return path
+        if correct_one_cell(path, min_length=12):
+            return path
     raise AssertionError("no long text cell in the corpus")
 
 

@@ -15,9 +15,8 @@ import re
 import shutil
 from pathlib import Path
 
-import openpyxl
-
 from home import Home
+from tests.builders import correct_one_cell
 from tests.conftest import RefreshRun, copy_run, xuncha
 from tests.outputs import connect, export_table
 from tests.published_diff import published_tables
@@ -27,15 +26,8 @@ def _change_one_cell(inbox: Path) -> Path:
     """Correct one text cell of a mid-sized workbook, as a resubmission would."""
     files = sorted(inbox.rglob("*.xlsx"), key=lambda p: (p.stat().st_size, str(p)))
     path = files[len(files) // 2]
-    wb = openpyxl.load_workbook(path)
-    for ws in wb.worksheets:
-        for row in reversed(list(ws.iter_rows())):
-            for cell in row:
-                if isinstance(cell.value, str) and len(cell.value) >= 8:
-                    cell.value = cell.value + "（已更正）"
-                    wb.save(path)
-                    return path
-    raise AssertionError(f"no text cell to change in {path}")
+    assert correct_one_cell(path, min_length=8), f"no text cell to change in {path}"
+    return path
 
 
 def _ingest_files_without_status(home: Path) -> str:
