@@ -101,18 +101,12 @@ def _workbooks(inbox: Path) -> list[Path]:
 
 def change_one_file(inbox: Path) -> str:
     """Append a correction to one long text cell of a mid-sized workbook (as bench.run)."""
-    import openpyxl
+    from bench.run import correct_one_text_cell
 
     files = _workbooks(inbox)
     for path in files[len(files) // 2 :] + files[: len(files) // 2]:
-        wb = openpyxl.load_workbook(path)
-        for ws in wb.worksheets:
-            for row in reversed(list(ws.iter_rows())):
-                for cell in row:
-                    if isinstance(cell.value, str) and len(cell.value) >= 8:
-                        cell.value = cell.value + "（已更正）"
-                        wb.save(path)
-                        return str(path.relative_to(inbox))
+        if correct_one_text_cell(path):
+            return str(path.relative_to(inbox))
     raise RuntimeError("no text cell to change")
 
 

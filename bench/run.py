@@ -106,12 +106,11 @@ def province(scale: float) -> tuple[Path, dict]:
     return target, keep
 
 
-def change_one_file(inbox: Path) -> str:
-    """Edit one text cell of one mid-sized workbook, as a resubmission with a correction would."""
+def correct_one_text_cell(path: Path) -> bool:
+    """Append “（已更正）” to the last text cell of 8+ characters, as a resubmitted correction
+    would; False when the workbook has none (nothing saved). bench/compare_raw.py uses it too."""
     import openpyxl
 
-    files = sorted(spreadsheet_files(inbox), key=lambda p: (p.stat().st_size, str(p)))
-    path = files[len(files) // 2]
     wb = openpyxl.load_workbook(path)
     for ws in wb.worksheets:
         for row in reversed(list(ws.iter_rows())):
@@ -119,8 +118,17 @@ def change_one_file(inbox: Path) -> str:
                 if isinstance(cell.value, str) and len(cell.value) >= 8:
                     cell.value = cell.value + "（已更正）"
                     wb.save(path)
-                    return str(path.relative_to(inbox))
-    raise RuntimeError("no text cell to change")
+                    return True
+    return False
+
+
+def change_one_file(inbox: Path) -> str:
+    """Edit one text cell of one mid-sized workbook, as a resubmission with a correction would."""
+    files = sorted(spreadsheet_files(inbox), key=lambda p: (p.stat().st_size, str(p)))
+    path = files[len(files) // 2]
+    if not correct_one_text_cell(path):
+        raise RuntimeError(f"no text cell to change in {path}")
+    return str(path.relative_to(inbox))
 
 
 # --- running one measurement ----------------------------------------------------------------
