@@ -240,7 +240,16 @@ def _run_chain(chain: int, points: list[KillPoint], versions) -> dict:
         current = outputs.fingerprint(home / "published.duckdb")
         version = "B" if current == fps["A"] else "A"
         log = root / f"chain{chain}-kill{i}.log"
-        results.append(_kill_once(chain, point, inboxes[version], home, fps, version, log))
+        result = _kill_once(chain, point, inboxes[version], home, fps, version, log)
+        if result.completed and point.kind == "time":
+            # the refresh ran faster than D (the machine got quieter): aim again at the same
+            # fraction of the duration just seen, so the point is a real kill after all
+            point = KillPoint("time", point.at / fps["duration"] * result.killed_after)
+            current = outputs.fingerprint(home / "published.duckdb")
+            version = "B" if current == fps["A"] else "A"
+            log = root / f"chain{chain}-kill{i}-again.log"
+            result = _kill_once(chain, point, inboxes[version], home, fps, version, log)
+        results.append(result)
     final = outputs.run_refresh(inboxes["A"], home)
     published = home / "published.duckdb"
     return {
@@ -284,10 +293,10 @@ def chains(versions):
 def test_every_kill_leaves_a_complete_published_version(chains):
     results = [r for c in chains for r in c["results"]]
     assert len(results) == KILLS
-    # most points must be real kills, not refreshes that finished before their time
-    assert sum(not r.completed for r in results) >= 0.75 * KILLS
     bad = [(r.point, r.stage, r.outcome) for r in results if r.outcome not in {"before", "target"}]
     assert bad == []
+    # most points must be real kills, not refreshes that finished before their time
+    assert sum(not r.completed for r in results) >= 0.75 * KILLS
 
 
 def test_every_kill_leaves_stores_that_open(chains):
