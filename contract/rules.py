@@ -16,7 +16,7 @@ import yaml
 
 CATALOG_PATH = Path(__file__).with_name("rules.yml")
 
-RULE_KEYS = frozenset({"level", "title", "short", "check", "hint", "checks"})
+RULE_KEYS = frozenset({"level", "title", "short", "check", "hint", "count", "checks"})
 CHECK_KINDS = ("ingest", "dbt_models", "dbt_tests", "gx", "gate")
 
 
@@ -51,6 +51,7 @@ class Rule:
     short: str | None
     check: str | None
     hint: str | None
+    count: str | None  # warning rules: the SQL counting what the warning flags
     checks: Checks
 
     @property
@@ -118,6 +119,7 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
             short=spec.get("short"),
             check=spec.get("check"),
             hint=spec.get("hint"),
+            count=spec.get("count"),
             checks=_checks(rule_id, spec.get("checks")),
         )
     return Catalog(levels=levels, rules=rules)

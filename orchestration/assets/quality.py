@@ -16,7 +16,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from contract.rules import catalog
+from contract.rules import Catalog, catalog
 from expectations.results import CheckResult, write_dq_results
 from orchestration.assets.warehouse import dbt_project
 from orchestration.resources import WriterLock, XunchaSettings
@@ -181,21 +181,16 @@ def b4_row_counts(warehouse: Path, published: Path) -> list[CheckResult]:
     return [CheckResult(B4_CHECK, rule, "pass", 0, "")]
 
 
-# W1–W4: the query counting what each warning flags (its rule: the catalog's for the name)
-WARNING_QUERIES = {
-    "w1_reconciliation": "SELECT count(*) FROM rpt_reconciliation",
-    "w2_missing_submissions": "SELECT count(*) FROM rpt_submission_completeness WHERE NOT submitted",
-    "w3_linkage_problems": (
-        "SELECT count(*) FROM fct_linkage "
-        "WHERE NOT source_problem_exists OR target_problem_exists = false"
-    ),
-    "w4_common_problem_overdue": (
-        "SELECT count(*) FROM fct_common_problem_obligation WHERE is_overdue_unanswered"
-    ),
-}
+def warning_queries(cat: Catalog) -> dict[str, str]:
+    """W1–W4: each warning rule's `count` query in contract/rules.yml under its gate check
+    name, so a warning rule is added in the catalog alone (tests/test_rule_catalog.py)."""
+    return {r.checks.gate[0]: r.count for r in cat.of_level("warning") if r.checks.gate and r.count}
 
 
-def warning_checks(warehouse: Path) -> list[CheckResult]:
+WARNING_QUERIES = warning_queries(catalog())
+
+
+def warning_checks(warehouse: Path, cat: Catalog | None = None) -> list[CheckResult]:
     """W1–W4 are counted from the marts that list them; they never block.
 
     W4 (v2) counts the obligations of common problems whose 自查时限 has passed
@@ -205,8 +200,9 @@ def warning_checks(warehouse: Path) -> list[CheckResult]:
     checks = []
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        for name, sql in WARNING_QUERIES.items():
-            rule = catalog().enforcing("gate", name).id
+        cat = cat or catalog()
+        for name, sql in warning_queries(cat).items():
+            rule = cat.enforcing("gate", name).id
             try:
                 (count,) = con.execute(sql).fetchall()[0]
             except duckdb.Error as exc:
