@@ -364,7 +364,7 @@ def test_the_gate_asset_fails_with_the_chinese_message(tmp_path: Path) -> None:
 
 
 def test_a_warning_rule_is_added_in_the_catalog_alone(tmp_path: Path) -> None:
-    """A new warning rule with its `count` query in rules.yml is counted by the gate, with
+    """A new warning rule (W9 here) with its `count` query in rules.yml is counted by the gate, with
     no code change; without the query it is not (the gate never invents a count)."""
     import duckdb
 
@@ -372,27 +372,27 @@ def test_a_warning_rule_is_added_in_the_catalog_alone(tmp_path: Path) -> None:
     with duckdb.connect(str(warehouse)) as con:
         con.execute("CREATE TABLE fct_problem AS SELECT * FROM range(5) t(deadline_days)")
 
-    def add_w5(rules: dict) -> None:
-        rules["W5"] = {
+    def add_w9(rules: dict) -> None:
+        rules["W9"] = {
             "level": "warning",
             "title": "整改时限早于进驻日期",
             "check": "整改时限早于进驻日期",
             "count": "SELECT count(*) FROM fct_problem WHERE deadline_days < 2",
-            "checks": {"gate": ["w5_deadline_before_entry"]},
+            "checks": {"gate": ["w9_deadline_before_entry"]},
         }
 
-    cat = _edited_catalog(tmp_path, add_w5)
+    cat = _edited_catalog(tmp_path, add_w9)
     results = {c.check: c for c in quality.warning_checks(warehouse, cat)}
-    w5 = results["w5_deadline_before_entry"]
-    assert (w5.rule, w5.status, w5.failing_count) == ("W5", "warn", 2)
-    # the four real warnings' marts are absent here: counted as not computable, never dropped
-    assert {results[name].rule for name in quality.WARNING_QUERIES} == {"W1", "W2", "W3", "W4"}
+    w9 = results["w9_deadline_before_entry"]
+    assert (w9.rule, w9.status, w9.failing_count) == ("W9", "warn", 2)
+    # the real warnings' marts are absent here: counted as not computable, never dropped
+    assert {results[name].rule for name in quality.WARNING_QUERIES} == set(catalog().ids("warning"))
 
     def without_query(rules: dict) -> None:
-        add_w5(rules)
-        del rules["W5"]["count"]
+        add_w9(rules)
+        del rules["W9"]["count"]
 
     cat = _edited_catalog(tmp_path, without_query)
-    assert "w5_deadline_before_entry" not in {
+    assert "w9_deadline_before_entry" not in {
         c.check for c in quality.warning_checks(warehouse, cat)
     }
