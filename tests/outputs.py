@@ -95,6 +95,37 @@ def run_refresh(
     return proc
 
 
+def run_dbt(
+    args: list[str],
+    warehouse: Path,
+    as_of: str,
+    target: Path,
+    project: Path | None = None,
+) -> subprocess.CompletedProcess:
+    """A dbt command (e.g. `["build", "--select", "rpt_overview"]`) on `warehouse`, with the
+    refresh's --vars and its artifacts under `target`, as a refresh runs dbt; the project is
+    the repository's unless a (corrupted) copy is given."""
+    from orchestration.dbt_launcher import dbt_executable
+    from orchestration.dbt_manifest import DBT_PROJECT_DIR
+
+    project = project or DBT_PROJECT_DIR
+    return subprocess.run(
+        [
+            dbt_executable(),
+            *args,
+            *("--project-dir", str(project), "--profiles-dir", str(project)),
+            *("--target-path", str(target), "--log-path", str(target)),
+            *("--vars", json.dumps({"warehouse": str(warehouse), "as_of": as_of})),
+        ],
+        env=os.environ | {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+        cwd=project,
+    )
+
+
 def prepare_dbt() -> None:
     """Parse the dbt project once, before refreshes run side by side (they share target/)."""
     from orchestration.dbt_manifest import prepare_manifest

@@ -7,10 +7,8 @@ counts, the W4 list, both resubmissions and the phase-2 block by B4.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -20,10 +18,9 @@ import pytest
 from expectations.results import write_dq_results
 from orchestration.assets.publish import GateClosed, publish
 from orchestration.assets.quality import dbt_test_results
-from orchestration.dbt_launcher import dbt_executable
-from orchestration.dbt_manifest import DBT_PROJECT_DIR
 from tests.conftest import ACCEPTANCE_V2, RefreshRun, add_phase2, copy_run, refresh_again
 from tests.outputs import query_rows as rows
+from tests.outputs import run_dbt
 from tests.test_acceptance import (
     REPORT_KEYS,
     assert_published_table,
@@ -255,27 +252,11 @@ def test_wrong_figure_in_a_v2_report_blocks_publishing(
     finally:
         con.close()
     target = tmp_path / "target"
-    proc = subprocess.run(
-        [
-            dbt_executable(),
-            "test",
-            "--select",
-            "rpt_outcomes",
-            "rpt_common_problems",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--vars",
-            json.dumps({"as_of": expected_v2["as_of"], "warehouse": str(work)}),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-        cwd=DBT_PROJECT_DIR,
+    proc = run_dbt(
+        ["test", "--select", "rpt_outcomes", "rpt_common_problems"],
+        work,
+        expected_v2["as_of"],
+        target,
     )
     assert proc.returncode != 0, proc.stdout[-2000:]
     checks = dbt_test_results(target / "run_results.json", target / "manifest.json")

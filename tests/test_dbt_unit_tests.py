@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
-from orchestration.dbt_launcher import dbt_executable
-from orchestration.dbt_manifest import DBT_PROJECT_DIR, prepare_manifest
+from orchestration.dbt_manifest import prepare_manifest
 from tests.conftest import RefreshRun
+from tests.outputs import run_dbt
 
 
 def _unit_tests_declared() -> set[str]:
@@ -31,19 +30,7 @@ def test_every_dbt_unit_test_passes(
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(acceptance_run.warehouse, warehouse)
     target = tmp_path / "target"
-    proc = subprocess.run(
-        [
-            dbt_executable(),
-            *("test", "--select", "test_type:unit"),
-            *("--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)),
-            *("--target-path", str(target), "--log-path", str(target)),
-            *("--vars", json.dumps({"warehouse": str(warehouse), "as_of": expected["as_of"]})),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    proc = run_dbt(["test", "--select", "test_type:unit"], warehouse, expected["as_of"], target)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
     ran = {r["unique_id"]: r["status"] for r in results}

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -18,10 +15,10 @@ from expectations.suites import validate_marts
 from home import Home
 from orchestration.assets.publish import GateClosed, publish
 from orchestration.assets.quality import run_quality_gate
-from orchestration.dbt_launcher import dbt_executable
 from orchestration.dbt_manifest import DBT_PROJECT_DIR
 from orchestration.resources import XunchaSettings
 from tests.conftest import RefreshRun
+from tests.outputs import run_dbt
 
 
 def test_gx_suite_flags_missing_fact_values() -> None:
@@ -100,31 +97,7 @@ def test_publish_refuses_when_a_blocking_check_failed(
 
 def _dbt_build(project: Path, warehouse: Path, target: Path, select: str) -> None:
     """`dbt build` of the report model and its tests, as the refresh runs it."""
-    env = os.environ | {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    subprocess.run(
-        [
-            dbt_executable(),
-            "build",
-            "--project-dir",
-            str(project),
-            "--profiles-dir",
-            str(project),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target),
-            "--vars",
-            json.dumps({"as_of": "2025-03-15", "warehouse": str(warehouse)}),
-            "--select",
-            select,
-            "--quiet",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    run_dbt(["build", "--select", select, "--quiet"], warehouse, "2025-03-15", target, project)
 
 
 CORRUPTIONS = {

@@ -136,7 +136,7 @@ def evidence() -> Evidence:
         other_ids=frozenset(elsewhere),
         gate_checks=frozenset(
             {quality.DBT_BUILD_CHECK, quality.B4_CHECK, suites.SENSITIVE_CHECK}
-            | set(quality.WARNING_QUERIES)
+            | set(quality.warning_queries(catalog()))
         ),
     )
 
@@ -386,7 +386,9 @@ def test_a_warning_rule_is_added_in_the_catalog_alone(tmp_path: Path) -> None:
     w9 = results["w9_deadline_before_entry"]
     assert (w9.rule, w9.status, w9.failing_count) == ("W9", "warn", 2)
     # the real warnings' marts are absent here: counted as not computable, never dropped
-    assert {results[name].rule for name in quality.WARNING_QUERIES} == set(catalog().ids("warning"))
+    assert {results[name].rule for name in quality.warning_queries(catalog())} == set(
+        catalog().ids("warning")
+    )
 
     def without_query(rules: dict) -> None:
         add_w9(rules)

@@ -187,9 +187,6 @@ def warning_queries(cat: Catalog) -> dict[str, str]:
     return {r.checks.gate[0]: r.count for r in cat.of_level("warning") if r.checks.gate and r.count}
 
 
-WARNING_QUERIES = warning_queries(catalog())
-
-
 def warning_checks(warehouse: Path, cat: Catalog | None = None) -> list[CheckResult]:
     """W1–W4 are counted from the marts that list them; they never block.
 
