@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import zip_longest
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
@@ -22,7 +21,7 @@ from ingest.metadata import SheetMetadata, read_metadata
 from ingest.readers import Sheet, read_file
 from ingest.registry import Column, Registry, Template, registry
 from ingest.rules import FileRejected
-from ingest.text import cell_text
+from ingest.text import _text_is_empty, cell_text
 from ingest.values import ValueParseError, is_empty, parser_for
 
 T = TypeVar("T")
@@ -101,7 +100,10 @@ def _sheet_plan(match: HeaderMatch) -> _SheetPlan:
     return _SheetPlan(tuple(columns), raw_columns, defaults, labels)
 
 
-_STR_OR_NONE = frozenset({str, type(None)})
+# Cell types whose values can be equal across types (1 == 1.0 == True): a column holding
+# two of them needs typed memo keys. No other pair of calamine's types ever compares equal
+# (str, None, date, datetime, time, timedelta: a date is never equal to a datetime).
+_NUMERIC = frozenset({int, float, bool})
 
 
 def _cell_key(raw: object) -> object:
@@ -124,10 +126,17 @@ class _Cells:
 
     @classmethod
     def of(cls, cells: tuple[object, ...]) -> _Cells:
-        # Text and blanks, the usual column: each cell is its own key.
-        plain = set(map(type, cells)) <= _STR_OR_NONE
-        keys: Sequence[object] = cells if plain else [_cell_key(c) for c in cells]
+        """The usual column (text, blanks, one kind of number, dates) is its own key.
+
+        Only a column mixing numeric types (1, 1.0, True) or holding a float zero (0.0 and
+        -0.0 are equal but money keeps the sign) needs `_cell_key`'s typed keys.
+        """
         try:
+            if len(_NUMERIC.intersection(map(type, cells))) <= 1:
+                distinct = dict(zip(cells, cells, strict=True))
+                if 0.0 not in distinct or not any(c.__class__ is float for c in distinct):
+                    return cls(cells, distinct)
+            keys = [_cell_key(c) for c in cells]
             return cls(keys, dict(zip(keys, cells, strict=True)))
         except TypeError:  # an unhashable cell: no sharing in this column
             return cls(range(len(cells)), dict(enumerate(cells)))
@@ -136,10 +145,13 @@ class _Cells:
         """`func` of each distinct cell, by memo key."""
         return {key: func(cell) for key, cell in self.distinct.items()}
 
+    def spread(self, done: dict[object, T]) -> list[T]:
+        """Each row's entry of `done` (a result per memo key)."""
+        return list(map(done.__getitem__, self.keys))
+
     def map(self, func: Callable[[object], T]) -> list[T]:
         """`func` of each row's cell, computed once per distinct cell."""
-        done = self.apply(func)
-        return [done[key] for key in self.keys]
+        return self.spread(self.apply(func))
 
 
 def _shown(value: object) -> str | None:
@@ -165,7 +177,7 @@ def _cells_json(columns: dict[int, _Cells], plan: _SheetPlan, n_rows: int) -> li
             for row in zip(*texts, strict=True)
         ]
     fragments = [
-        columns[i].map(partial(_fragment, f"{encode_basestring(label)}: "))
+        columns[i].spread(_fragments(columns[i], f"{encode_basestring(label)}: "))
         for i, label in plan.raw_columns
     ]
     if not fragments:
@@ -173,25 +185,51 @@ def _cells_json(columns: dict[int, _Cells], plan: _SheetPlan, n_rows: int) -> li
     return ["{" + ", ".join(filter(None, row)) + "}" for row in zip(*fragments, strict=True)]
 
 
-def _fragment(prefix: str, value: object) -> str | None:
-    """`"label": "text"` of one cell as json.dumps writes it, None for an empty cell."""
-    text = _shown(value)
-    return None if text is None else prefix + encode_basestring(text)
+def _fragments(cells: _Cells, prefix: str) -> dict[object, str | None]:
+    """`"label": "text"` of each distinct cell as json.dumps writes it, None when empty.
+
+    A text cell is `_shown` inlined (`is_empty` is `_text_is_empty`, `cell_text` is strip):
+    most cells are text, and this runs once per distinct cell of every column.
+    """
+    done: dict[object, str | None] = {}
+    for key, value in cells.distinct.items():
+        if value.__class__ is str:
+            done[key] = (
+                None if _text_is_empty(value) else prefix + encode_basestring(value.strip())  # type: ignore[attr-defined]
+            )
+        else:
+            text = _shown(value)
+            done[key] = None if text is None else prefix + encode_basestring(text)
+    return done
 
 
-def _typed_cell(
-    column: Column, parser: Callable[[object], object], raw: object
-) -> tuple[object, str | None]:
-    """(value, None) or (None, problem message) for one cell of `column`."""
-    try:
-        value = parser(raw)
-    except ValueParseError as exc:
-        return None, str(exc)
-    if value is None or value == []:
-        if column.not_null:
-            return None, _empty_message(column, raw)
-        return column.default, None
-    return value, None
+def _typed_cells(
+    column: Column, parser: Callable[[object], object], cells: _Cells
+) -> tuple[dict[object, object], dict[object, str]]:
+    """(value per memo key, problem message per failing memo key) of one column.
+
+    Each distinct cell is parsed once: the value, or None and a message, or the
+    column's default for an empty optional cell.
+    """
+    values: dict[object, object] = {}
+    failing: dict[object, str] = {}
+    not_null, default = column.not_null, column.default
+    for key, raw in cells.distinct.items():
+        try:
+            value = parser(raw)
+        except ValueParseError as exc:
+            values[key] = None
+            failing[key] = str(exc)
+            continue
+        if value is None or (value.__class__ is list and not value):
+            if not_null:
+                values[key] = None
+                failing[key] = _empty_message(column, raw)
+            else:
+                values[key] = default
+        else:
+            values[key] = value
+    return values, failing
 
 
 def _empty_message(column: Column, raw: object) -> str:
@@ -214,14 +252,13 @@ def _type_column(
 ) -> list[object]:
     """Type a whole column, parsing each distinct cell once; problems go to their row."""
     parser = parser_for(column.type, reg.enums[column.enum] if column.enum else None)
-    results = memo.apply(partial(_typed_cell, column, parser))
-    failing = {key for key, (_, message) in results.items() if message is not None}
+    values, failing = _typed_cells(column, parser, memo)
     if failing:
         for pos, key in enumerate(memo.keys):
             if key in failing:
-                problem = CellProblem(label, cell_text(cells[pos]), results[key][1])  # type: ignore[arg-type]
+                problem = CellProblem(label, cell_text(cells[pos]), failing[key])
                 problems.setdefault(pos, []).append(problem)
-    return [results[key][0] for key in memo.keys]
+    return memo.spread(values)
 
 
 def parse_sheet(sheet_name: str, rows: list[list[object]], match: HeaderMatch) -> ParsedSheet:

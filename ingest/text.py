@@ -23,6 +23,11 @@ _TEXT_FOLD = {
     + [0xFF08, 0xFF09, 0xFF3B, 0xFF3D, 0xFF5B, 0xFF5D]
 } | {0x3000: None, 0xA0: 0x20, 0x200B: None, 0xFEFF: None}
 
+# One regex search finds whether a string has anything to map: much cheaper than
+# `str.translate`, which looks every character of a Chinese text up in the table.
+_HALFWIDTH_ANY = re.compile("[" + "".join(map(chr, _HALFWIDTH)) + "]")
+_TEXT_FOLD_ANY = re.compile("[" + "".join(map(chr, _TEXT_FOLD)) + "]")
+
 _WHITESPACE = re.compile(r"[\s\u200b\ufeff]+")  # \s covers \n \r \t U+3000 NBSP in str patterns
 _TRAILING_NOTE = re.compile(r"^(.+?)\([^()]*\)$")
 _EMPTY_MARKERS = frozenset({"—", "——", "―", "――", "–", "-", "--", "/", "无"})
@@ -33,7 +38,7 @@ _PARTY_SUFFIXES = ("党总支", "党支部", "党工委", "党组", "党委")  #
 
 def to_halfwidth(s: str) -> str:
     """Map full-width ASCII forms (U+FF01–U+FF5E) to ASCII and U+3000 to a space."""
-    return s.translate(_HALFWIDTH)
+    return s.translate(_HALFWIDTH) if _HALFWIDTH_ANY.search(s) else s
 
 
 def is_empty(value: object) -> bool:
@@ -101,12 +106,17 @@ def clean_text(value: object) -> str | None:
     if value.__class__ is str:  # the common case, without is_empty's and _render's type tests
         if _text_is_empty(value):  # type: ignore[arg-type]
             return None
-        s = value.translate(_TEXT_FOLD).strip()  # type: ignore[attr-defined]
+        s = _fold(value).strip()  # type: ignore[arg-type]
         return None if _text_is_empty(s) else s
     if is_empty(value):
         return None
-    s = _render(value).translate(_TEXT_FOLD).strip()
+    s = _fold(_render(value)).strip()
     return None if is_empty(s) else s
+
+
+def _fold(s: str) -> str:
+    """`clean_text`'s mapping of full-width letters, digits, brackets and spaces."""
+    return s.translate(_TEXT_FOLD) if _TEXT_FOLD_ANY.search(s) else s
 
 
 @lru_cache(maxsize=1 << 14)

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from functools import partial
+from functools import lru_cache, partial
 
 from ingest.text import clean_text, is_empty, normalize_ref, to_halfwidth
 
@@ -163,9 +163,16 @@ def parse_date(value: object, *, deadline: bool = False) -> dt.date | None:
     if _is_number(value):
         return _number_as_date(float(value), deadline)
     if isinstance(value, str):
-        text = to_halfwidth(value).strip()
-        return _text_as_date(value, _compact(_TIME.sub("", text)), deadline)
+        return _date_of_text(value, deadline)
     raise _reject("日期", value)
+
+
+@lru_cache(maxsize=1 << 14)
+def _date_of_text(value: str, deadline: bool) -> dt.date:
+    """A date written as text; memoised per process, since the same dates recur on the rows
+    of every file (a text that is no date raises, and is not memoised)."""
+    text = to_halfwidth(value).strip()
+    return _text_as_date(value, _compact(_TIME.sub("", text)), deadline)
 
 
 # --- numbers -------------------------------------------------------------------------------
@@ -293,6 +300,10 @@ def parse_code(value: object) -> str | None:
     `390122011`); text is cleaned, made half-width and loses all internal spaces, so that a
     code typed with full-width characters still joins."""
     if value.__class__ is str:  # the common case: no type tests, clean_text sees blanks
+        if len(value) > 2 and value.isascii() and value.isprintable() and " " not in value:  # type: ignore[attr-defined]
+            # ASCII without any whitespace or control character: nothing to fold, trim or
+            # remove, and three visible characters are never an empty marker.
+            return value  # type: ignore[return-value]
         text = clean_text(value)
         return normalize_ref(text) if text is not None else None
     if is_empty(value):

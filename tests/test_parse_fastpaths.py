@@ -1,0 +1,138 @@
+"""Phase A's shortcuts (issue 13) must give exactly what the general paths give.
+
+Each shortcut is checked against the code it stands in for, on the contract §4 forms and on
+the edge cases the shortcut has to recognise: full-width characters, whitespace and control
+characters, empty markers, and cells whose values compare equal across types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import pytest
+
+from ingest import text as text_mod
+from ingest.headers import HeaderMatch, find_header
+from ingest.parse import _cell_key, _Cells, parse_sheet
+from ingest.readers import Sheet
+from ingest.registry import registry
+from ingest.text import clean_text, normalize_ref, to_halfwidth
+from ingest.values import ValueParseError, parse_code, parse_date
+
+
+def test_fold_prefilters_find_exactly_the_characters_their_tables_map() -> None:
+    """`to_halfwidth` / `clean_text` skip translate when the regex finds nothing to map."""
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code < 0xE000:  # surrogates are not characters of a str cell
+            continue
+        char = chr(code)
+        assert bool(text_mod._HALFWIDTH_ANY.search(char)) == (code in text_mod._HALFWIDTH)
+        assert bool(text_mod._TEXT_FOLD_ANY.search(char)) == (code in text_mod._TEXT_FOLD)
+
+
+FORMS = [
+    "Ａ类",
+    "１２",
+    "（社区）",
+    "中共东湖市委\u3000巡察办",
+    "a\u00a0b",
+    "\u200bP-1\ufeff",
+    "P2023-330102-0001",
+    " P-1 ",
+    "P\t1",
+    "P\x1c1",
+    "ab",
+    "-",
+    "--",
+    "/",
+    "—",
+    "无",
+    "   ",
+    "",
+    "abc",
+    "a b c",
+    "390122011",
+    "２０２３年３月",
+    "2023年3月15日 上午9:30",
+    "2023.3.15",
+    "2023/03/15",
+    "20230315",
+    "45000",
+    "2023-3-15T09:30",
+    "2023年13月1日",
+    "不是日期",
+]
+
+
+@pytest.mark.parametrize("value", FORMS)
+def test_to_halfwidth_and_clean_text_equal_translate(value: str) -> None:
+    assert to_halfwidth(value) == value.translate(text_mod._HALFWIDTH)
+    folded = value.translate(text_mod._TEXT_FOLD).strip()
+    expected = None if text_mod.is_empty(value) or text_mod.is_empty(folded) else folded
+    assert clean_text(value) == expected
+
+
+@pytest.mark.parametrize("value", FORMS)
+def test_parse_code_ascii_shortcut_equals_clean_and_normalise(value: str) -> None:
+    text = clean_text(value)
+    assert parse_code(value) == (None if text is None else normalize_ref(text))
+
+
+def _date_or_error(value: object, deadline: bool) -> object:
+    try:
+        return parse_date(value, deadline=deadline)
+    except ValueParseError as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize("deadline", [False, True])
+def test_memoised_text_dates_equal_a_fresh_parse(deadline: bool) -> None:
+    """A date text parsed twice (the second from the memo) gives the same date or message."""
+    from ingest import values
+
+    for value in FORMS + ["2023年3月", "2023-02", "2023年2月份"]:
+        values._date_of_text.cache_clear()
+        first = _date_or_error(value, deadline)
+        assert _date_or_error(value, deadline) == first, value
+        assert _date_or_error(value, not deadline) == _date_or_error(value, not deadline)
+    assert parse_date("2023年2月", deadline=True) == dt.date(2023, 2, 28)
+    assert parse_date("2023年2月") == dt.date(2023, 2, 1)
+
+
+COLUMNS = [
+    ("甲", "乙", None, "甲"),
+    (1.0, 2.0, 1.0, None),
+    (1, 1.0, True),
+    (0.0, -0.0, 0.0),
+    (-0.0, 5.0),
+    (0, 0.0, False),
+    (dt.date(2023, 1, 1), dt.datetime(2023, 1, 1), dt.datetime(2023, 1, 1, 9, 30)),
+    (False, True, None, "是"),
+    (0, 3, None),
+    (float("nan"), 1.0),
+]
+
+
+@pytest.mark.parametrize("cells", COLUMNS)
+def test_cells_memo_keeps_apart_what_typed_keys_keep_apart(cells: tuple[object, ...]) -> None:
+    """Each row's representative cell is one that `_cell_key` calls equal to the row's."""
+    memo = _Cells.of(cells)
+    reps = [memo.distinct[key] for key in memo.keys]
+    for cell, rep in zip(cells, reps, strict=True):
+        assert _cell_key(cell) == _cell_key(rep) or (cell != cell and rep != rep)
+        assert repr(cell) == repr(rep)
+
+
+def test_a_money_column_keeps_minus_zero_apart_from_zero() -> None:
+    """0.0 and -0.0 hash alike: the memo must not give -0.0's row the 0.0 of another."""
+    header = ["问题编号", "届次", "轮次", "被巡察单位", "问题类别", "问题描述", "整改状态"]
+    header.append("挽回损失（万元）")
+    row = ["16", "4", "单位甲", "作风", "描述", "已完成"]
+    body = [["P1", *row, 0.0], ["P2", *row, -0.0], ["P3", *row, 5.0]]
+    sheet = Sheet(name="T2", rows=[header, *body])
+    match = find_header(sheet, registry())
+    assert isinstance(match, HeaderMatch)
+    parsed = parse_sheet("T2", sheet.rows, match)
+    money = parsed.values["recovered_loss_wan"]
+    assert [repr(v) for v in money] == ["0.0", "-0.0", "5.0"]
