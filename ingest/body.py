@@ -34,10 +34,18 @@ def first_text(row: list[object]) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1 << 14)
 def _kind_of(text: str) -> str:
-    """ "note", "summary" or "detail" for a row starting with `text`; memoised because the
-    first cells of a ledger (序号, team names, codes) recur on many rows."""
+    """ "note", "summary" or "detail" for a row starting with `text`.
+
+    A row starting with ASCII (a code, a number) is a detail row: every note and summary
+    word is Chinese. That answers most rows without the memo, whose codes never recur.
+    """
+    return "detail" if text.isascii() else _kind_of_text(text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _kind_of_text(text: str) -> str:
+    """`_kind_of`, memoised because the first cells of a ledger (序号, team names) recur."""
     compact = normalize_ref(text)
     if _NOTE.match(compact) or compact.startswith(_NOTE_BARE):
         return "note"
@@ -49,6 +57,15 @@ def _kind_of(text: str) -> str:
 @lru_cache(maxsize=1 << 14)
 def _header_key(text: str) -> str:
     return normalize_header(text)
+
+
+def _first_key(text: str) -> str:
+    """`_header_key` of a row's first text; an ASCII text without whitespace, control
+    characters or brackets is its own key (nothing to remove, fold or drop), which spares
+    the memo the row codes that never recur."""
+    if text.isascii() and text.isprintable() and " " not in text and ")" not in text:
+        return text
+    return _header_key(text)
 
 
 def is_note_row(row: list[object]) -> bool:
@@ -114,7 +131,7 @@ class HeaderEcho:
 
     def matches(self, row: list[object], first: str) -> bool:
         """True when `row` (whose first non-empty text is `first`) is the header again."""
-        if _header_key(first) not in self.any_label:
+        if _first_key(first) not in self.any_label:
             return False
         for idx in self.required:
             if idx >= len(row) or is_empty(row[idx]):

@@ -136,3 +136,33 @@ def test_a_money_column_keeps_minus_zero_apart_from_zero() -> None:
     parsed = parse_sheet("T2", sheet.rows, match)
     money = parsed.values["recovered_loss_wan"]
     assert [repr(v) for v in money] == ["0.0", "-0.0", "5.0"]
+
+
+ROW_STARTS = [
+    *FORMS,
+    "P2023-001",
+    "1",
+    "3.0",
+    "A(1)",
+    "A/B",
+    "a/b(c)",
+    "x)",
+    "序号",
+    "问题编号",
+    "问题编号（个）",
+    "合计",
+    "全市小计",
+    "注：本表",
+    "说明:",
+    "填表说明",
+    "Note: x",
+]
+
+
+@pytest.mark.parametrize("text", ROW_STARTS)
+def test_row_start_shortcuts_equal_the_memoised_rules(text: str) -> None:
+    """ASCII row starts skip the memo: kind and header key stay what the rules give."""
+    from ingest import body
+
+    assert body._kind_of(text) == body._kind_of_text(text)
+    assert body._first_key(text) == body._header_key(text)
