@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.workbook import Workbook
@@ -99,9 +100,21 @@ def plain_chinese(text: str) -> str:
     return re.sub(r"质量检查 ?B[1-4]", "质量检查", text)
 
 
+@lru_cache(maxsize=1 << 16)
 def display_width(text: str) -> int:
-    """Columns a string needs: CJK and other wide characters count 2."""
+    """Columns a string needs: CJK and other wide characters count 2.
+
+    Cached, ASCII by length: a long list sheet asks for the same names, dates and
+    numbers' widths hundreds of thousands of times (most of a report's Python time)."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@lru_cache(maxsize=1 << 16)
+def longest_line_width(text: str) -> int:
+    """Display width of the widest line of `text` (0 for an empty text)."""
+    return max((display_width(line) for line in text.splitlines() or [""]), default=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +152,8 @@ class Formats:
         self.book = book
         self.base = TABLE_BASE if base is None else base
         self._cache: dict[tuple, Any] = {}
+        # a table cell's format by what decides it (SheetBuilder._cell_fmt), one lookup per cell
+        self.cells: dict[tuple, Any] = {}
         # (sheet name, sheet title, notes in plain Chinese) for the 口径说明 sheet
         self.notes: list[tuple[str, str, list[str]]] = []
 
@@ -431,8 +446,7 @@ class SheetBuilder:
             for _label, rows in sections:
                 for r in rows:
                     shown = col.shown_as(r)
-                    text = _text_of(r.get(shown.key), shown.kind)
-                    longest = max((display_width(x) for x in text.splitlines() or [""]), default=0)
+                    longest = longest_line_width(_text_of(r.get(shown.key), shown.kind))
                     need = max(need, min(longest + 2, limit))
             widths.append(need * col.span)
         return widths
@@ -535,6 +549,16 @@ class SheetBuilder:
         )
 
     def _cell_fmt(self, col: Column, value: Any, bold: bool) -> Any:
+        """A body cell's format: decided by the column, bold, and whether the value is
+        missing or a positive number; looked up per cell, built once per combination."""
+        positive = isinstance(value, int | float) and value > 0
+        key = (col.kind, col.fill, col.alert, bold, value is None, positive)
+        fmt = self.f.cells.get(key)
+        if fmt is None:
+            fmt = self.f.cells[key] = self._new_cell_fmt(col, value, bold)
+        return fmt
+
+    def _new_cell_fmt(self, col: Column, value: Any, bold: bool) -> Any:
         props: dict[str, Any] = {"border": 1, "bold": bold}
         if col.kind in NUMBER_FORMATS:
             props["num_format"] = NUMBER_FORMATS[col.kind]
@@ -647,8 +671,9 @@ class SheetBuilder:
 
     def _fit(self, col_no: int, text: str, kind: str = "text", last: int | None = None) -> None:
         limit = MAX_WIDTH.get(kind, 40)
-        longest = max((display_width(line) for line in text.splitlines() or [""]), default=0)
-        self._grow(col_no, last if last is not None else col_no, min(longest + 2, limit))
+        self._grow(
+            col_no, last if last is not None else col_no, min(longest_line_width(text) + 2, limit)
+        )
 
     # --- footnotes and print setup ---------------------------------------
     def footnotes(self, notes: Sequence[str]) -> None:
