@@ -10,12 +10,20 @@ from __future__ import annotations
 import io
 import json
 import multiprocessing
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench.measure import StageClock, TreeSampler, attribute, stage_at, write_timeline
+from bench.measure import (
+    StageClock,
+    TreeSampler,
+    attribute,
+    stage_at,
+    tree_memory_kb,
+    write_timeline,
+)
 
 MB = 1 << 20
 HOG = "import time; b = b'x' * ({mb} << 20); time.sleep({seconds})"
@@ -40,7 +48,11 @@ def test_peak_is_named_by_process_and_stage(tmp_path: Path) -> None:
     out = io.StringIO()
     clock = StageClock(out, sampler.started)
     _stage(clock, "甲", lambda: time.sleep(0.5))
-    hog = HOG.format(mb=200, seconds=1.0)
+    # a forked copy counts the parent's pages in its RSS (stage 丙), and pytest's own RSS
+    # grows with the suite: stage 乙's process must outweigh that copy, whatever its size
+    own_mb = tree_memory_kb(os.getpid())[0] // 1024
+    hog_mb = 200 + own_mb
+    hog = HOG.format(mb=hog_mb, seconds=1.0)
     _stage(clock, "乙", lambda: subprocess.run([sys.executable, "-c", hog], check=True))
     fork = multiprocessing.get_context("fork").Process(target=_hog_in_fork, args=(60, 1.0))
     _stage(clock, "丙", lambda: (fork.start(), fork.join()))
@@ -55,7 +67,7 @@ def test_peak_is_named_by_process_and_stage(tmp_path: Path) -> None:
     found = attribute(sampler, stages)
     assert found["peak_stage"] == "乙"
     top = found["peak_processes"][0]
-    assert "b'x' * (200 << 20)" in top["command"] and top["rss_mb"] >= 190
+    assert f"b'x' * ({hog_mb} << 20)" in top["command"] and top["rss_mb"] >= hog_mb - 10
     peaks = found["stage_peak_tree_rss_mb"]
     assert peaks["乙"] >= peaks["甲"] + 180
     assert peaks["丙"] >= peaks["甲"] + 50
