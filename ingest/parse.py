@@ -21,7 +21,7 @@ from ingest.metadata import SheetMetadata, read_metadata
 from ingest.readers import Sheet, read_file
 from ingest.registry import Column, Registry, Template, registry
 from ingest.rules import FileRejected
-from ingest.text import _text_is_empty, cell_text
+from ingest.text import cell_text
 from ingest.values import ValueParseError, is_empty, parser_for
 
 T = TypeVar("T")
@@ -155,7 +155,12 @@ class _Cells:
 
 
 def _shown(value: object) -> str | None:
-    """The cell's text for raw_rows, None for an empty cell."""
+    """The cell's text for raw_rows, None for an empty cell.
+
+    A text cell (most cells) skips `cell_text`'s type tests: its text is itself, stripped.
+    """
+    if value.__class__ is str:
+        return None if is_empty(value) else value.strip()  # type: ignore[attr-defined]
     return None if is_empty(value) else cell_text(value)
 
 
@@ -186,20 +191,11 @@ def _cells_json(columns: dict[int, _Cells], plan: _SheetPlan, n_rows: int) -> li
 
 
 def _fragments(cells: _Cells, prefix: str) -> dict[object, str | None]:
-    """`"label": "text"` of each distinct cell as json.dumps writes it, None when empty.
-
-    A text cell is `_shown` inlined (`is_empty` is `_text_is_empty`, `cell_text` is strip):
-    most cells are text, and this runs once per distinct cell of every column.
-    """
+    """`"label": "text"` of each distinct cell as json.dumps writes it, None when empty."""
     done: dict[object, str | None] = {}
     for key, value in cells.distinct.items():
-        if value.__class__ is str:
-            done[key] = (
-                None if _text_is_empty(value) else prefix + encode_basestring(value.strip())  # type: ignore[attr-defined]
-            )
-        else:
-            text = _shown(value)
-            done[key] = None if text is None else prefix + encode_basestring(text)
+        text = _shown(value)
+        done[key] = None if text is None else prefix + encode_basestring(text)
     return done
 
 
