@@ -158,16 +158,16 @@ def test_failing_dbt_test_still_blocks_publishing(refreshed_home, tmp_path: Path
     for name in ("warehouse.duckdb", "published.duckdb", "dbt_manifest.json"):
         shutil.copyfile(source / name, home / name)
     results = json.loads((source / "dbt_run_results.json").read_text(encoding="utf-8"))
-    failed = [r for r in results["results"] if "unique_fct_problem_problem_key" in r["unique_id"]]
+    failed = [r for r in results["results"] if ".b1_error_fct_problem." in r["unique_id"]]
     assert len(failed) == 1 and failed[0]["status"] == "pass"
     failed[0] |= {"status": "fail", "failures": 2, "message": "Got 2 results"}
-    failed_check = "dbt:unique_fct_problem_problem_key"
+    failed_check = "dbt:b1_error_fct_problem"
     (home / "dbt_run_results.json").write_text(json.dumps(results), encoding="utf-8")
 
     checks = run_quality_gate(XunchaSettings(home=str(home), as_of=AS_OF))
     blocking = [c for c in checks if c.blocking_failure]
     # (B4 may fail too: the home ends blocked by the phase-2 resubmission.)
-    assert ("B1", "dbt:unique_fct_problem_problem_key") in [(c.rule, c.check) for c in blocking]
+    assert ("B1", failed_check) in [(c.rule, c.check) for c in blocking]
     assert not [c for c in blocking if c.rule in ("B1", "B2", "B3") and c.check != failed_check]
     before = (home / "published.duckdb").read_bytes()
     with pytest.raises(GateClosed, match="B1"):

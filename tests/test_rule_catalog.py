@@ -84,29 +84,36 @@ def _sql_ids(folder: str) -> dict[str, set[str]]:
 
 
 def _dbt_tests() -> tuple[DbtTest, ...]:
+    """Every check of the dbt project: a `rule_checks` test (one per model, rule and
+    severity) counts as each of the generic tests it runs, on that check's columns."""
     manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))
     tests = []
     for node in manifest["nodes"].values():
         if node["resource_type"] != "test":
             continue
         meta = (node.get("config") or {}).get("meta") or {}
-        tests.append(
-            DbtTest(
-                name=node["name"],
-                generic=(node.get("test_metadata") or {}).get("name") or node["name"],
-                rule=meta.get("rule"),
-                model=(node.get("attached_node") or "").rsplit(".", 1)[-1],
-                column=node.get("column_name"),
-                columns=_checked_columns(node),
+        metadata = node.get("test_metadata") or {}
+        kwargs = metadata.get("kwargs") or {}
+        parts = kwargs["checks"] if metadata.get("name") == "rule_checks" else [kwargs]
+        generics = quality.dbt_test_generics(node) or [node["name"]]
+        for generic, part in zip(generics, parts, strict=True):
+            column = part.get("column_name") or node.get("column_name")
+            tests.append(
+                DbtTest(
+                    name=node["name"],
+                    generic=generic,
+                    rule=meta.get("rule"),
+                    model=(node.get("attached_node") or "").rsplit(".", 1)[-1],
+                    column=column,
+                    columns=_checked_columns(column, part),
+                )
             )
-        )
     return tuple(tests)
 
 
-def _checked_columns(node: dict) -> tuple[str, ...]:
+def _checked_columns(column: str | None, kwargs: dict) -> tuple[str, ...]:
     """The columns a test checks: its column, or the `columns`/`pairs` of a set-based test."""
-    kwargs = (node.get("test_metadata") or {}).get("kwargs") or {}
-    found = [node["column_name"]] if node.get("column_name") else []
+    found = [column] if column else []
     found += [c for c in kwargs.get("columns") or [] if isinstance(c, str)]
     found += [c for pair in kwargs.get("pairs") or [] for c in pair if isinstance(c, str)]
     return tuple(found)
@@ -321,6 +328,24 @@ def test_a_dbt_test_without_a_known_rule_stops_the_gate(tmp_path: Path) -> None:
     assert "contract/rules.yml" in message
     assert f"dbt 测试 {no_rule['name']}（{no_rule['original_file_path']}）没有 meta.rule" in message
     assert f"{unknown['name']}" in message and "B9 不在目录中" in message
+
+
+def test_each_check_of_a_rule_checks_test_must_be_listed_for_its_rule(tmp_path: Path) -> None:
+    """A `rule_checks` test runs several generic tests under one rule: every one of them must
+    be in that rule's `dbt_tests`, not only the first."""
+    manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))
+    node = next(
+        n
+        for n in manifest["nodes"].values()
+        if (n.get("test_metadata") or {}).get("name") == "rule_checks"
+        and n["config"]["meta"]["rule"] == "B1"
+        and len(n["test_metadata"]["kwargs"]["checks"]) > 1
+    )
+    node["test_metadata"]["kwargs"]["checks"][-1]["test"] = "province_rollup"  # a B3 test
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(quality.GateMisconfigured) as caught:
+        quality.dbt_test_results(_run_results(tmp_path, manifest), tmp_path / "manifest.json")
+    assert f"{node['name']}" in str(caught.value) and "没有 province_rollup" in str(caught.value)
 
 
 def test_sensitive_columns_come_from_the_template_registry() -> None:

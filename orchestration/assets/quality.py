@@ -118,13 +118,14 @@ def _test_rule(node: dict, unique_id: str, unregistered: list[str]) -> str:
     """The test's `meta.rule`, checked against the catalog; a problem is noted in Chinese.
 
     A test that names no rule used to count as B1 without a word; now it must name a
-    rule whose `checks.dbt_tests` lists the test's generic name.
+    rule whose `checks.dbt_tests` lists the test's generic name (every check's, for
+    a `rule_checks` test).
     """
     meta = (node.get("config") or {}).get("meta") or node.get("meta") or {}
     rule_id = meta.get("rule")
     name = node.get("name", unique_id)
     where = node.get("original_file_path") or unique_id
-    generic = (node.get("test_metadata") or {}).get("name") or name
+    generics = dbt_test_generics(node) or [name]
     if not rule_id:
         unregistered.append(
             f"dbt 测试 {name}（{where}）没有 meta.rule：请在它的 config 中写明所属规则，"
@@ -132,12 +133,23 @@ def _test_rule(node: dict, unique_id: str, unregistered: list[str]) -> str:
         )
     elif rule_id not in catalog().rules:
         unregistered.append(f"dbt 测试 {name}（{where}）的规则 {rule_id} 不在目录中")
-    elif generic not in catalog().rules[rule_id].checks.dbt_tests:
+    elif missing := [g for g in generics if g not in catalog().rules[rule_id].checks.dbt_tests]:
         unregistered.append(
             f"dbt 测试 {name}（{where}）登记为 {rule_id}，但目录中 {rule_id} 的 dbt_tests "
-            f"没有 {generic}"
+            f"没有 {'、'.join(dict.fromkeys(missing))}"
         )
     return str(rule_id or "")
+
+
+def dbt_test_generics(node: dict) -> list[str]:
+    """The generic tests a test node runs: its own generic name, or for `rule_checks`
+    (one test per model, rule and severity; dbt_project/tests/generic/rule_checks.sql)
+    the generic test of each of its checks, which is what the catalog lists per rule."""
+    metadata = node.get("test_metadata") or {}
+    generic = metadata.get("name")
+    if generic == "rule_checks":
+        return [str(c["test"]) for c in (metadata.get("kwargs") or {}).get("checks") or []]
+    return [generic] if generic else []
 
 
 def b4_row_counts(warehouse: Path, published: Path) -> list[CheckResult]:
