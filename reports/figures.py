@@ -8,6 +8,7 @@ rows. One function per table; each returns a polars DataFrame.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -151,11 +152,13 @@ def overview(con: Con, period: str) -> pl.DataFrame:
     return scope_table(con, "rpt_overview", period)
 
 
-def overdue_problems(con: Con) -> pl.DataFrame:
-    """Every open problem past its deadline, longest overdue first (rpt_overdue_problems)."""
+def overdue_problems(con: Con, columns: Sequence[str] | None = None) -> pl.DataFrame:
+    """Every open problem past its deadline, longest overdue first (rpt_overdue_problems):
+    `columns` only (all when None), as the list is long (~195k rows at scale 10)."""
+    shown = ", ".join(f'"{c}"' for c in columns) if columns else "*"
     return frame(
         con,
-        "SELECT * FROM rpt_overdue_problems "
+        f"SELECT {shown} FROM rpt_overdue_problems "
         "ORDER BY days_overdue DESC, unit_city_code NULLS LAST, problem_code",
     )
 

@@ -19,6 +19,10 @@ from orchestration.resources import WriterLock, XunchaSettings
 PUBLISHED = dg.AssetKey("published_warehouse")
 PUBLISHED_PREFIXES = ("fct_", "dim_", "rpt_")
 PUBLISHED_TABLES = ("ingest_files", "quarantine", "dq_results")
+# DuckDB's buffers while the tables are copied (it may otherwise take 80% of the RAM, and
+# runs inside the refresh's process): beyond this it writes out to the new file or spills
+# to `<file>.tmp` beside it. As ingest's staging (ingest/stage.py) and dbt (profiles.yml).
+PUBLISH_MEMORY_LIMIT = "256MB"
 
 
 PUBLICATION_COLUMN_COMMENTS = {
@@ -194,7 +198,7 @@ def _failure_text(exc: BaseException, tmp: Path) -> str:
 
 def _write_new_file(warehouse: Path, tmp: Path, publication: list) -> tuple[list[str], dict]:
     """The checked tables and the `publication` row into `tmp`; returns tables and row counts."""
-    con = duckdb.connect(str(tmp))
+    con = duckdb.connect(str(tmp), config={"memory_limit": PUBLISH_MEMORY_LIMIT})
     try:
         con.execute(f"ATTACH '{warehouse}' AS work (READ_ONLY)")
         tables = tables_to_publish(con)
