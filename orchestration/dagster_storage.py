@@ -26,7 +26,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME,
+    SqliteEventLogStorage,
+)
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._core.storage.sqlite_storage import (
     DagsterSqliteStorage,
@@ -89,6 +92,14 @@ class KeptConnectionEventLogStorage(SqliteEventLogStorage):
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def has_table(self, table_name: str) -> bool:
+        """Dagster asks this of the index shard at every asset event, through a new
+        engine each time; here through the kept one. Not under `_db_lock`: Dagster
+        calls it while holding an index transaction (a second pooled connection
+        reads beside it, as WAL allows)."""
+        with self._engine(INDEX_SHARD_NAME).connect() as conn:
+            return bool(conn.dialect.has_table(conn, table_name))
 
     def _dispose_engines(self) -> None:
         with self._engines_lock:
