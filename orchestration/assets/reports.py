@@ -6,6 +6,7 @@ new reports: the last printed set stays beside the last published data.
 
 import dagster as dg
 
+from orchestration.memory import return_freed_memory
 from orchestration.resources import XunchaSettings
 from reports.generate import generate_reports, report_year_for
 
@@ -18,6 +19,7 @@ from reports.generate import generate_reports, report_year_for
 )
 def leader_reports(settings: XunchaSettings) -> dg.MaterializeResult:
     home = settings.home_paths().root
+    return_freed_memory()  # the workbook grows on what earlier stages freed (the peak at scale 10)
     year = report_year_for(home, settings.as_of_date().year)
     # The asset runs right after this refresh published, before last_refresh.json
     # is rewritten; generate_reports recognises that the publication is newer.
