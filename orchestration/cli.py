@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import gc
 import sys
@@ -89,31 +90,38 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     files = check_inbox(Path(args.inbox))
     print(f"收件箱：{Path(args.inbox).resolve()}（{files} 个文件）；数据目录：{home.root}")
     sys.stdout.flush()
-    # No garbage collection while Dagster, dbt and the definitions are imported and built:
-    # nearly all of it stays for the whole process. refresh._execute_refresh_job freezes
-    # it and turns collection back on before the run; skip_exit_collection at the end.
-    gc.disable()
-    with _writer_errors() as failed:
-        outcome = run_refresh(Path(args.inbox), home, as_of, force=args.force, wait=args.wait)
-        _print_refresh(outcome)
-        skip_exit_collection()
-        return 0 if outcome.published else 1
-    return failed.code
+    with _collection_paused():
+        with _writer_errors() as failed:
+            outcome = run_refresh(Path(args.inbox), home, as_of, force=args.force, wait=args.wait)
+            _print_refresh(outcome)
+            return 0 if outcome.published else 1
+        return failed.code
 
 
-def skip_exit_collection() -> None:
-    """Leave the refresh's heap out of the garbage collection the interpreter runs at exit.
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No garbage collection while Dagster, dbt and the definitions are imported and built,
+    and none of the refresh's heap at interpreter exit.
 
-    After a refresh the process holds Dagster's, dbt's and Great Expectations' objects
-    (~900 MB at scale 1), and the full collection at interpreter exit walked them all
-    for seconds after the last line was printed (py-spy: `gc_collect_main` under
-    `Py_FinalizeEx`). `gc.freeze()` moves every live object to the permanent
-    generation, which that collection skips; the process ends right after and its
-    memory goes back to the system whole. Files, the DuckDB and SQLite connections are
-    closed by then (with-blocks, Dagster's storage at atexit, logging.shutdown).
+    Nearly everything imported stays for the whole process: refresh._execute_refresh_job
+    freezes it and turns collection back on before the run. After a refresh the process
+    holds Dagster's, dbt's and Great Expectations' objects (~900 MB at scale 1), and the
+    full collection at interpreter exit walked them all for seconds after the last line
+    was printed (py-spy: `gc_collect_main` under `Py_FinalizeEx`); `gc.freeze()` at exit
+    (atexit runs before that collection) moves them to the permanent generation, which it
+    skips. Files and the DuckDB and SQLite connections are closed by then (with-blocks,
+    Dagster's storage at atexit, logging.shutdown). An in-process caller (a test calling
+    `main`) gets collection back as it was, also when the refresh stopped early.
     """
-    sys.stdout.flush()
-    gc.freeze()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    atexit.unregister(gc.freeze)  # once, however many refreshes this process runs
+    atexit.register(gc.freeze)
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class _Failed:

@@ -311,3 +311,17 @@ def test_v2_feedback_lists_every_quarantined_row_and_the_self_checks_owed(
         got = {(r[2], r[5]) for r in rows[2:] if r and r[0]}
         assert got == owed.get(folder.name, set()), folder.name
     assert all(_workbook(home, office) for office in owed)
+
+
+def test_in_process_refresh_gives_collection_back(refreshed) -> None:
+    """`main(["refresh", …])` pauses the garbage collector while it imports Dagster and dbt;
+    an in-process caller gets it back, also from a refresh that stops early (nothing changed)."""
+    import gc
+
+    inbox, home = refreshed
+    assert gc.isenabled()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DAGSTER_HOME", str(home.root / "dagster"))
+        mp.setenv("XUNCHA_HOME", str(home.root))
+        assert _refresh(inbox, home) == 0
+    assert gc.isenabled()
