@@ -17,6 +17,9 @@ Every measurement runs in a fresh interpreter (`bench.measure`), one after the o
   e  changed   run_refresh after one workbook changed
   f  unchanged run_refresh with nothing changed
   g  report    `xuncha report --home H` (recorded as not available if the CLI is missing)
+  h  fixed     run_refresh, cold home, on a tiny province (FIXED_SCALE: ~100 workbooks, 3 % of
+               scale 1's rows): what a refresh costs before the data is large (interpreter,
+               Dagster, dbt's parse and per-node work, GX), which no work on the data path removes
 
 Figures go to bench/results.json (merged per scale). Absolute times depend on the machine
 and on what else it runs; quote the ratios.
@@ -48,6 +51,9 @@ GENERATOR_SCALE_PER_UNIT = 34
 PROBLEMS_PER_INSPECTION = (10, 20)
 SEED = 7
 YEARS = (2022, 2023, 2024)
+
+# The tiny province of the fixed-cost refresh (h): generator scale 1, ~3 % of scale 1's rows.
+FIXED_SCALE = 1 / GENERATOR_SCALE_PER_UNIT
 
 # Issue 13's targets; every ratio is between figures of the same run.
 TARGETS = {
@@ -245,6 +251,11 @@ def run(scale: float, pandas_files: int, workers: int, timeout: float, skip: set
     if "refresh_changed" in figures and "skipped" not in figures["refresh_changed"]:
         figures["refresh_changed"]["changed_file"] = figures_changed_file
     step("refresh_unchanged", "refresh", inbox=inbox, home=home)
+    if "refresh_fixed" not in skip:
+        tiny, _ = province(FIXED_SCALE)
+        tiny_inbox = run_dir / "inbox-fixed"
+        shutil.copytree(tiny, tiny_inbox)
+        step("refresh_fixed", "refresh", inbox=tiny_inbox, home=run_dir / "home-fixed")
 
     wall = {k: v.get("wall_s") for k, v in figures.items()}
     pandas_s = figures["pandas"].get("extrapolated_s")
@@ -263,6 +274,7 @@ def run(scale: float, pandas_files: int, workers: int, timeout: float, skip: set
     ratios |= {
         "refresh_cold_over_floor": _ratio(wall.get("refresh_cold"), wall.get("floor")),
         "refresh_changed_over_floor": _ratio(wall.get("refresh_changed"), wall.get("floor")),
+        "refresh_fixed_over_floor": _ratio(wall.get("refresh_fixed"), wall.get("floor")),
     }
     return {
         "scale": scale,
@@ -287,6 +299,8 @@ def run(scale: float, pandas_files: int, workers: int, timeout: float, skip: set
                 else "pandas+openpyxl measured on every file."
             ),
             "Floor and pandas use the same fork pool size as ingest (workers).",
+            "refresh_fixed is a cold refresh of a tiny province (generator scale 1, ~3 % of "
+            "scale 1's rows): the part of a refresh that does not grow with the data.",
             "The machine is shared: other processes used the CPU during the run "
             "(see load averages), so absolute times are pessimistic; quote ratios.",
         ],
@@ -395,6 +409,7 @@ def print_table(run_result: dict) -> None:
     print(f"pandas / floor   = {r['pandas_over_floor']}")
     print(f"refresh cold / floor    = {r['refresh_cold_over_floor']}")
     print(f"refresh changed / floor = {r['refresh_changed_over_floor']}")
+    print(f"refresh fixed / floor   = {r.get('refresh_fixed_over_floor')}  (tiny province)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -413,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         "--skip",
         default="",
         help="comma-separated measurements to skip (floor,pandas,ingest,refresh_cold,"
-        "report,refresh_changed,refresh_unchanged)",
+        "report,refresh_changed,refresh_unchanged,refresh_fixed)",
     )
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
