@@ -14,30 +14,39 @@
 
   DuckDB does not bind views to the tables they read, so replacing a table in place
   leaves the views over it working (they read the new table); the rename dance exists for
-  databases that do. What the project does not use is refused rather than half-supported:
-  enforced contracts, Python models, partitioning/sorting (DuckLake), indexes.
+  databases that do. A model with what the project does not use — an enforced contract,
+  Python, partitioning or sorting, indexes, a DuckLake catalog — is left to dbt-duckdb's
+  own materialisation (views: dbt's).
 -#}
 
-{% materialization table, adapter='duckdb' %}
+{% materialization table, adapter='duckdb', supported_languages=['sql', 'python'] %}
+    {%- if not xuncha_plain_model() -%}
+        {{ return(dbt.materialization_table_duckdb()) }}
+    {%- endif -%}
     {%- set target_relation = this.incorporate(type='table') -%}
     {{ xuncha_replace_relation(target_relation, 'table') }}
     {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
 
 {% materialization view, adapter='duckdb' %}
+    {%- if not xuncha_plain_model() -%}
+        {{ return(dbt.materialization_view_default()) }}
+    {%- endif -%}
     {%- set target_relation = this.incorporate(type='view') -%}
     {{ xuncha_replace_relation(target_relation, 'view') }}
     {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
 
+{#- What the short path builds: a SQL model with none of the options it does not handle
+    (the project uses none of them); any other model takes dbt-duckdb's own path. -#}
+{% macro xuncha_plain_model() %}
+    {{ return(model['language'] == 'sql' and not config.get('contract').enforced
+        and not config.get('partitioned_by') and not config.get('sorted_by')
+        and not config.get('indexes')
+        and not adapter.use_ducklake_table_workarounds(this)) }}
+{% endmacro %}
+
 {% macro xuncha_replace_relation(target_relation, kind) %}
-    {%- if model['language'] != 'sql' or config.get('contract').enforced
-        or config.get('partitioned_by') or config.get('sorted_by') or config.get('indexes') -%}
-        {%- do exceptions.raise_compiler_error(
-            model.unique_id ~ ': macros/materializations/replace.sql builds plain SQL ' ~ kind
-            ~ ' models only (no enforced contract, Python, partitioned_by, sorted_by or indexes)'
-        ) -%}
-    {%- endif -%}
     {%- set existing_relation = load_cached_relation(this) -%}
     {%- set grant_config = config.get('grants') -%}
     {%- set sql_header = config.get('sql_header', none) -%}
