@@ -46,6 +46,79 @@ def test_published_warehouse_every_column_has_a_comment(acceptance_run: RefreshR
     assert bare == [], f"{len(bare)} published columns without a comment: {bare[:20]}"
 
 
+def model_docs(manifest: dict) -> dict[str, tuple[str, str | None, dict[str, str]]]:
+    """relation → (kind, comment, column → comment) that persist_docs writes for each model:
+    the model's description (none when empty) and its documented columns' descriptions."""
+    return {
+        node["alias"]: (
+            node["config"]["materialized"],
+            node["description"] or None,
+            {name: column["description"] for name, column in node["columns"].items()},
+        )
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+
+
+_OWN = "database_name = current_database() AND schema_name = 'main'"
+
+
+def relation_docs(db: Path) -> dict[str, tuple[str, str | None, dict[str, str | None]]]:
+    """relation → (kind, comment, column → comment) of every relation in `main` of `db`."""
+    relations = {
+        r["name"]: (r["kind"], r["comment"])
+        for r in query_rows(
+            db,
+            "SELECT table_name AS name, 'table' AS kind, comment FROM duckdb_tables() "
+            f"WHERE {_OWN} UNION ALL SELECT view_name, 'view', comment FROM duckdb_views() "
+            f"WHERE {_OWN} AND NOT internal",
+        )
+    }
+    columns: dict[str, dict[str, str | None]] = {name: {} for name in relations}
+    for r in query_rows(
+        db,
+        "SELECT table_name, column_name, comment FROM duckdb_columns() "
+        f"WHERE {_OWN} ORDER BY table_name, column_index",
+    ):
+        columns[r["table_name"]][r["column_name"]] = r["comment"]
+    return {name: (kind, comment, columns[name]) for name, (kind, comment) in relations.items()}
+
+
+def assert_models_documented(db: Path, manifest: dict) -> None:
+    """Every model of `manifest` is in `db` as the relation its materialisation makes, with
+    the model's description as its comment and each documented column's description as that
+    column's comment (undocumented columns: none); no other relation but the raw layer and
+    the quality gate's `dq_results` (orchestration/assets/quality.py writes it)."""
+    expected = model_docs(manifest)
+    found = relation_docs(db)
+    sources = {node["identifier"] for node in manifest["sources"].values()}
+    others = set(found) - set(expected) - sources - {"dq_results"}
+    assert others == set(), "relations no model, source or the gate makes"
+    for name, (kind, comment, columns) in expected.items():
+        assert name in found, f"model {name} not built"
+        got_kind, got_comment, got_columns = found[name]
+        assert (got_kind, got_comment) == (kind, comment), name
+        want = {c: columns.get(c) for c in got_columns}
+        assert got_columns == want, f"{name}: column comments differ from the descriptions"
+
+
+def test_warehouse_and_published_comments_are_the_model_descriptions(
+    acceptance_run: RefreshRun,
+) -> None:
+    """The project's own materialisations (dbt_project/macros/materializations/) persist the
+    same docs as dbt's: every model's relation (table or view) of the work warehouse carries
+    its description and its columns', no temporary or backup relation is left beside them,
+    and the published copy of each mart carries the same table and column comments."""
+    manifest = json.loads((acceptance_run.home / "dbt_manifest.json").read_text("utf-8"))
+    assert_models_documented(acceptance_run.warehouse, manifest)
+    work = relation_docs(acceptance_run.warehouse)
+    published = relation_docs(acceptance_run.published)
+    assert set(published) - {"publication", "dq_results"} <= set(work)
+    for name, (kind, comment, columns) in published.items():
+        if name in work:
+            assert (kind, comment, columns) == work[name], f"{name} published differently"
+
+
 def test_duckdb_command_is_installed_by_the_project(acceptance_run: RefreshRun) -> None:
     """The README's `duckdb -readonly var/published.duckdb` works from the project's venv."""
     deps = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"][
