@@ -8,6 +8,7 @@ templates.yml: T3's) go only to the restricted store.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -128,14 +129,31 @@ def frame(rows: list[dict], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
 
-def columns_frame(columns: dict[str, list], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """A frame from one list per column: much cheaper than from one dict per row."""
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """A column holding one value on every row (a lineage column: the file, the sheet).
+
+    Polars repeats it in one call, instead of converting `n` references to the same
+    Python object one by one (`[value] * n`).
+    """
+
+    value: object
+    n: int
+
+
+def columns_frame(
+    columns: dict[str, list | Repeat], schema: dict[str, pl.DataType]
+) -> pl.DataFrame:
+    """A frame from one list (or `Repeat`) per column: much cheaper than one dict per row."""
     return pl.DataFrame([_series(name, columns[name], schema[name]) for name in schema])
 
 
-def _series(name: str, values: list, dtype: pl.DataType) -> pl.Series:
+def _series(name: str, values: list | Repeat, dtype: pl.DataType) -> pl.Series:
     """One typed column. Polars builds a list column from Python one inner Series per
     cell, so lists of text go through Arrow, which converts them in one pass."""
+    if isinstance(values, Repeat):
+        # One cell, repeated: far cheaper than pl.repeat, whose eager form plans a query.
+        return pl.Series(name, [values.value], dtype=dtype).new_from_index(0, values.n)
     if dtype == pl.List(pl.Utf8()):
         return pl.Series(name, pa.array(values, type=pa.large_list(pa.large_string())))
     return pl.Series(name, values, dtype=dtype)

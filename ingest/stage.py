@@ -29,7 +29,14 @@ import duckdb
 import polars as pl
 import pyarrow.parquet as pq
 
-from ingest.load import QUARANTINE_SCHEMA, ROWS_SCHEMA, columns_frame, frame, template_schema
+from ingest.load import (
+    QUARANTINE_SCHEMA,
+    ROWS_SCHEMA,
+    Repeat,
+    columns_frame,
+    frame,
+    template_schema,
+)
 from ingest.registry import Registry, Template
 
 MEMORY_LIMIT = "256MB"  # DuckDB's own buffers when building; beyond it, it spills to disk
@@ -135,14 +142,16 @@ class Stager:
         seq = pl.int_range(self._seq, self._seq + n, dtype=pl.Int64, eager=True).alias(_SEQ)
         self._seq += n
         # Built from its Series: an eager select per sheet costs milliseconds of planning.
-        df = pl.DataFrame([pl.Series(_PART, [part] * n, pl.Utf8()), *df.get_columns(), seq])
+        df = pl.DataFrame(
+            [pl.Series(_PART, [part], pl.Utf8()).new_from_index(0, n), *df.get_columns(), seq]
+        )
         self._pending.setdefault(name, []).append(df)
 
-    def add_loaded(self, part: str, code: str, columns: dict[str, list]) -> None:
-        """One sheet's loaded rows of template `code`, as one list per column."""
+    def add_loaded(self, part: str, code: str, columns: dict[str, list | Repeat]) -> None:
+        """One sheet's loaded rows of template `code`, as one list (or Repeat) per column."""
         self._append(_stage_name(code), part, columns_frame(columns, self.schemas[code]))
 
-    def add_rows(self, part: str, columns: dict[str, list]) -> None:
+    def add_rows(self, part: str, columns: dict[str, list | Repeat]) -> None:
         self._append("stage_rows", part, columns_frame(columns, ROWS_SCHEMA))
 
     def add_quarantine(self, part: str, rows: list[dict]) -> None:
