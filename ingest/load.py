@@ -159,6 +159,37 @@ def _series(name: str, values: list | Repeat, dtype: pl.DataType) -> pl.Series:
     return pl.Series(name, values, dtype=dtype)
 
 
+def arrow_schema(schema: dict[str, pl.DataType]) -> pa.Schema:
+    """The Arrow schema polars gives a frame of `schema` (large strings, date32, …), so a
+    table built straight in Arrow is written to Parquet with the very same types."""
+    return pl.DataFrame(schema=schema).to_arrow().schema
+
+
+def columns_table(
+    columns: dict[str, list | Repeat], schema: dict[str, pl.DataType], arrow: pa.Schema
+) -> pa.Table:
+    """`columns_frame(columns, schema).to_arrow()` built straight in Arrow (`arrow` is
+    `arrow_schema(schema)`): the stage only writes the table to Parquet, and skipping
+    polars spares converting every column into it and out again."""
+    return pa.Table.from_arrays(
+        [_array(columns[f.name], schema[f.name], f.type) for f in arrow], schema=arrow
+    )
+
+
+def _array(values: list | Repeat, dtype: pl.DataType, arrow: pa.DataType) -> pa.Array:
+    """One column as `columns_frame` types it. Arrow converts what polars does (text, whole
+    numbers into floats, dates, lists of text) to the same values; a column holding a value
+    Arrow will not take (True in a count, which polars makes 1) goes through polars."""
+    if isinstance(values, Repeat):
+        if values.value is None:
+            return pa.nulls(values.n, arrow)
+        return pa.repeat(pa.scalar(values.value, arrow), values.n)
+    try:
+        return pa.array(values, arrow)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return _series("x", values, dtype).to_arrow().cast(arrow)
+
+
 def write_restricted(restricted: Path, subjects: pl.DataFrame, key: Key) -> None:
     """The only place 反映对象 and 反映对象职务 are stored: encrypted with `key`
     (ingest/secrets.py), owner-only, and replaced whole by a rename.
