@@ -181,10 +181,11 @@ def _cells_json(columns: dict[int, _Cells], plan: _SheetPlan, n_rows: int) -> li
             )
             for row in zip(*texts, strict=True)
         ]
-    fragments = [
-        columns[i].spread(_fragments(columns[i], f"{encode_basestring(label)}: "))
-        for i, label in plan.raw_columns
-    ]
+    fragments = []
+    for i, label in plan.raw_columns:
+        done = _fragments(columns[i], f"{encode_basestring(label)}: ")
+        if any(done.values()):  # a column empty on every row adds nothing to any row
+            fragments.append(columns[i].spread(done))
     if not fragments:
         return ["{}"] * n_rows
     return ["{" + ", ".join(filter(None, row)) + "}" for row in zip(*fragments, strict=True)]

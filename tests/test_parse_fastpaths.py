@@ -208,7 +208,7 @@ def _reference_shown(value: object) -> str | None:
     return None if text_mod.is_empty(value) else text_mod.cell_text(value)
 
 
-@pytest.mark.parametrize("labels", [("甲", "乙", "丙"), ("甲", "乙", "甲")])
+@pytest.mark.parametrize("labels", [("甲", "乙", "丙"), ("甲", "乙", "甲"), ("甲", "空", "乙")])
 def test_raw_rows_json_equals_json_dumps_of_each_row(labels: tuple[str, ...]) -> None:
     """`_cells_json` (fragments per distinct cell, joined per row) is json.dumps of the row's
     dict, byte for byte: escapes, non-BMP text, empty cells, mixed types, a label twice."""
@@ -220,6 +220,10 @@ def test_raw_rows_json_equals_json_dumps_of_each_row(labels: tuple[str, ...]) ->
     rng = random.Random(13)
     rows = [[rng.choice(RAW_CELLS) for _ in labels] for _ in range(400)]
     rows += [[cell] * len(labels) for cell in RAW_CELLS]
+    if "空" in labels:  # a column empty on every row (blank, a marker, a NaN)
+        blank = labels.index("空")
+        for row in rows:
+            row[blank] = rng.choice([None, "", " ", "—", "无", float("nan")])
     columns = list(zip(*rows, strict=True))
     plan = _SheetPlan((), tuple(enumerate(labels)), (), {})
     memos = {i: _Cells.of(column) for i, column in enumerate(columns)}
