@@ -29,6 +29,8 @@ Merge = tuple[tuple[int, int], tuple[int, int]]
 
 def first_text(row: list[object]) -> str | None:
     for cell in row:
+        if cell is None:  # a blank cell, the usual first cell of a blank or indented row
+            continue
         if not is_empty(cell):
             return str(cell).strip()
     return None

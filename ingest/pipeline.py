@@ -32,7 +32,7 @@ from ingest.inbox import InboxFile, scan_inbox
 from ingest.load import (
     FILES_SCHEMA,
     LINEAGE_SCHEMA,
-    ROWS_SCHEMA,
+    Repeat,
     columns_frame,
     frame,
     read_previous_files,
@@ -508,7 +508,8 @@ def _decide_file(
         else:
             outcome.rule, outcome.message = "F2", p.near_miss
         return outcome
-    stager.add_rows(part, _raw_rows(f, p))
+    for columns in _raw_rows(f, p):
+        stager.add_rows(part, columns)
     submitter, how = resolve_submitter(p, f, regions)
     if submitter is None:
         outcome.rule, outcome.message = "F3", how
@@ -518,24 +519,26 @@ def _decide_file(
     return outcome
 
 
-def _raw_rows(f: InboxFile, parsed: ParsedFile) -> dict[str, list]:
-    """raw_rows of one file as columns: every detail row of every matched sheet, as read."""
-    columns: dict[str, list] = {name: [] for name in ROWS_SCHEMA}
-    for sheet in parsed.sheets:
-        n = len(sheet)
-        columns["file_path"] += [f.rel_path] * n
-        columns["file_sha256"] += [f.sha256] * n
-        columns["sheet"] += [sheet.name] * n
-        columns["row_number"] += sheet.row_numbers
-        columns["template"] += [sheet.template] * n
-        columns["cells"] += sheet.cells
-    return columns
+def _raw_rows(f: InboxFile, parsed: ParsedFile) -> list[dict[str, list | Repeat]]:
+    """raw_rows of one file as columns, one set per matched sheet (staged one after the
+    other, so the part holds every detail row of every sheet in order), as read."""
+    return [
+        {
+            "file_path": Repeat(f.rel_path, len(sheet)),
+            "file_sha256": Repeat(f.sha256, len(sheet)),
+            "sheet": Repeat(sheet.name, len(sheet)),
+            "row_number": sheet.row_numbers,
+            "template": Repeat(sheet.template, len(sheet)),
+            "cells": sheet.cells,
+        }
+        for sheet in parsed.sheets
+    ]
 
 
-def _pick(column: list[object] | None, rows: list[int]) -> list[object]:
+def _pick(column: list[object] | None, rows: list[int]) -> list[object] | Repeat:
     """The cells of `column` at positions `rows` (all None for a column the sheet lacks)."""
     if column is None:
-        return [None] * len(rows)
+        return Repeat(None, len(rows))
     return [column[p] for p in rows]
 
 
@@ -551,16 +554,16 @@ def _stage_outcome(
         rows = loaded.rows
         n = len(rows)
         numbers = _pick(loaded.sheet.row_numbers, rows)  # type: ignore[arg-type]
-        columns: dict[str, list] = {}
+        columns: dict[str, list | Repeat] = {}
         for name in stager.schemas[code]:
             if name not in LINEAGE_SCHEMA:
                 columns[name] = _pick(loaded.values.get(name), rows)
-        columns["file_path"] = [f.rel_path] * n
-        columns["file_sha256"] = [f.sha256] * n
-        columns["sheet"] = [loaded.sheet.name] * n
+        columns["file_path"] = Repeat(f.rel_path, n)
+        columns["file_sha256"] = Repeat(f.sha256, n)
+        columns["sheet"] = Repeat(loaded.sheet.name, n)
         columns["row_number"] = numbers
-        columns["submitter_code"] = [outcome.submitter_code] * n
-        columns["submission_date"] = [outcome.submission_date] * n
+        columns["submitter_code"] = Repeat(outcome.submitter_code, n)
+        columns["submission_date"] = Repeat(outcome.submission_date, n)
         stager.add_loaded(part, code, columns)
         if sensitive is not None and code == sensitive.code:
             subjects.append(_subjects(outcome, loaded, numbers, sensitive))
@@ -594,11 +597,11 @@ def _subjects(
     sensitive columns (templates.yml `sensitive`)."""
     rows = loaded.rows
     n = len(rows)
-    columns: dict[str, list] = {
-        "file_sha256": [outcome.file.sha256] * n,
-        "sheet": [loaded.sheet.name] * n,
+    columns: dict[str, list | Repeat] = {
+        "file_sha256": Repeat(outcome.file.sha256, n),
+        "sheet": Repeat(loaded.sheet.name, n),
         "row_number": numbers,
-        "submitter_code": [outcome.submitter_code] * n,
+        "submitter_code": Repeat(outcome.submitter_code, n),
     }
     for name in template.natural_key:
         columns[name] = _pick(loaded.values.get(name), rows)

@@ -27,12 +27,25 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingest.load import QUARANTINE_SCHEMA, ROWS_SCHEMA, columns_frame, frame, template_schema
+from ingest.load import (
+    QUARANTINE_SCHEMA,
+    ROWS_SCHEMA,
+    Repeat,
+    arrow_schema,
+    columns_table,
+    frame,
+    template_schema,
+)
 from ingest.registry import Registry, Template
 
 MEMORY_LIMIT = "256MB"  # DuckDB's own buffers when building; beyond it, it spills to disk
+# One thread builds the raw layer with less CPU than two and no more wall time (bench
+# province, issue 13: 2.4 against 3.6 CPU-s for the build, its checkpoint 0.25 against
+# 0.75 s): the statements read many small Parquet parts and the second thread mostly waits.
+THREADS = 1
 _PART, _SEQ = "_part", "_seq"
 _INGEST = Path(__file__).resolve().parent
 _RULES_YML = _INGEST.parent / "contract" / "rules.yml"
@@ -96,7 +109,9 @@ class Stager:
             for code, t in reg.templates.items()
         }
         self._quarantine = {k: v for k, v in QUARANTINE_SCHEMA.items() if k != "is_current"}
-        self._pending: dict[str, list[pl.DataFrame]] = {}
+        self._arrow = {code: arrow_schema(schema) for code, schema in self.schemas.items()}
+        self._rows_arrow = arrow_schema(ROWS_SCHEMA)
+        self._pending: dict[str, list[pa.Table]] = {}
         self._seq = 0
 
     def stage_schema(self, name: str) -> dict[str, pl.DataType]:
@@ -128,26 +143,28 @@ class Stager:
         self._seq = 0
         self._pending.clear()
 
-    def _append(self, name: str, part: str, df: pl.DataFrame) -> None:
-        if df.height == 0:
+    def _append(self, name: str, part: str, table: pa.Table) -> None:
+        """Queue one sheet's rows of stage table `name`, between `_part` and `_seq`."""
+        n = table.num_rows
+        if n == 0:
             return
-        n = df.height
-        seq = pl.int_range(self._seq, self._seq + n, dtype=pl.Int64, eager=True).alias(_SEQ)
+        seq = pa.array(range(self._seq, self._seq + n), pa.int64())
         self._seq += n
-        # Built from its Series: an eager select per sheet costs milliseconds of planning.
-        df = pl.DataFrame([pl.Series(_PART, [part] * n, pl.Utf8()), *df.get_columns(), seq])
-        self._pending.setdefault(name, []).append(df)
+        table = table.add_column(0, _PART, pa.repeat(pa.scalar(part, pa.large_string()), n))
+        self._pending.setdefault(name, []).append(table.append_column(_SEQ, seq))
 
-    def add_loaded(self, part: str, code: str, columns: dict[str, list]) -> None:
-        """One sheet's loaded rows of template `code`, as one list per column."""
-        self._append(_stage_name(code), part, columns_frame(columns, self.schemas[code]))
+    def add_loaded(self, part: str, code: str, columns: dict[str, list | Repeat]) -> None:
+        """One sheet's loaded rows of template `code`, as one list (or Repeat) per column."""
+        self._append(
+            _stage_name(code), part, columns_table(columns, self.schemas[code], self._arrow[code])
+        )
 
-    def add_rows(self, part: str, columns: dict[str, list]) -> None:
-        self._append("stage_rows", part, columns_frame(columns, ROWS_SCHEMA))
+    def add_rows(self, part: str, columns: dict[str, list | Repeat]) -> None:
+        self._append("stage_rows", part, columns_table(columns, ROWS_SCHEMA, self._rows_arrow))
 
     def add_quarantine(self, part: str, rows: list[dict]) -> None:
         if rows:
-            self._append("stage_quarantine", part, frame(rows, self._quarantine))
+            self._append("stage_quarantine", part, frame(rows, self._quarantine).to_arrow())
 
     def end_part(self, part: str, verdict: dict) -> None:
         """Write the part: its Parquet files, then its verdict, in a temp directory renamed
@@ -156,9 +173,9 @@ class Stager:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         tables = []
-        for name, frames in self._pending.items():
-            df = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
-            _write_parquet(df, tmp / f"{name}.parquet")
+        for name, pending in self._pending.items():
+            table = pa.concat_tables(pending) if len(pending) > 1 else pending[0]
+            _write_parquet(table, tmp / f"{name}.parquet")
             tables.append(name)
         verdict = verdict | {"tables": tables}
         (tmp / "verdict.json").write_text(json.dumps(verdict, ensure_ascii=False), "utf-8")
@@ -202,6 +219,7 @@ class RawBuilder:
         warehouse.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(warehouse))
         self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        self.con.execute(f"SET threads = {THREADS}")
         self.con.register("_files", files.to_arrow())
         parts = files["_part"].to_list()
         for name in stager.stage_names():
@@ -301,13 +319,11 @@ class RawBuilder:
         self.con.close()
 
 
-def _write_parquet(df: pl.DataFrame, path: Path) -> None:
+def _write_parquet(table: pa.Table, path: Path) -> None:
     """One stage table of a part, written by pyarrow without dictionary pages: half the
     CPU of polars' writer on frames this small (a part is one file's rows), and DuckDB
     reads the same values back."""
-    pq.write_table(
-        df.to_arrow(), path, compression="lz4", write_statistics=False, use_dictionary=False
-    )
+    pq.write_table(table, path, compression="lz4", write_statistics=False, use_dictionary=False)
 
 
 def _literal(text: str) -> str:

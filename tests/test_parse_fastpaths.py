@@ -166,3 +166,69 @@ def test_row_start_shortcuts_equal_the_memoised_rules(text: str) -> None:
 
     assert body._kind_of(text) == body._kind_of_text(text)
     assert body._first_key(text) == body._header_key(text)
+
+
+RAW_CELLS = [
+    "问题描述",
+    "问题描述 \n",
+    "abc\t",
+    ' "引号" ',
+    '"引号"在前',
+    "反斜杠\\n不是换行",
+    "控制\x00字符\x1f",
+    "制表\t与换行\n\r",
+    "\x07ab",
+    "ab",
+    "a b",
+    "  ",
+    "—",
+    "无",
+    "\u200b\ufeff",
+    "非BMP𠀋𝌆😀",
+    "\u2028行分隔\u2029",
+    "\ud800",  # a lone surrogate: json.dumps escapes it, so must the shortcut
+    "</script>",
+    None,
+    0.0,
+    -0.0,
+    1.0,
+    3,
+    True,
+    False,
+    float("nan"),
+    2.5,
+    dt.date(2023, 1, 1),
+    dt.datetime(2023, 1, 1, 9, 30),
+    dt.time(9, 30),
+]
+
+
+def _reference_shown(value: object) -> str | None:
+    """raw_rows' text of a cell by the general rules, without any shortcut."""
+    return None if text_mod.is_empty(value) else text_mod.cell_text(value)
+
+
+@pytest.mark.parametrize("labels", [("甲", "乙", "丙"), ("甲", "乙", "甲"), ("甲", "空", "乙")])
+def test_raw_rows_json_equals_json_dumps_of_each_row(labels: tuple[str, ...]) -> None:
+    """`_cells_json` (fragments per distinct cell, joined per row) is json.dumps of the row's
+    dict, byte for byte: escapes, non-BMP text, empty cells, mixed types, a label twice."""
+    import json
+    import random
+
+    from ingest.parse import _cells_json, _SheetPlan
+
+    rng = random.Random(13)
+    rows = [[rng.choice(RAW_CELLS) for _ in labels] for _ in range(400)]
+    rows += [[cell] * len(labels) for cell in RAW_CELLS]
+    if "空" in labels:  # a column empty on every row (blank, a marker, a NaN)
+        blank = labels.index("空")
+        for row in rows:
+            row[blank] = rng.choice([None, "", " ", "—", "无", float("nan")])
+    columns = list(zip(*rows, strict=True))
+    plan = _SheetPlan((), tuple(enumerate(labels)), (), {})
+    memos = {i: _Cells.of(column) for i, column in enumerate(columns)}
+    got = _cells_json(memos, plan, len(rows))
+    for row, text in zip(rows, got, strict=True):
+        pairs = zip(labels, row, strict=True)
+        cells = {k: t for k, v in pairs if (t := _reference_shown(v)) is not None}
+        assert text == json.dumps(cells, ensure_ascii=False), row
