@@ -21,7 +21,7 @@ from ingest.metadata import SheetMetadata, read_metadata
 from ingest.readers import Sheet, read_file
 from ingest.registry import Column, Registry, Template, registry
 from ingest.rules import FileRejected
-from ingest.text import cell_text
+from ingest.text import cell_text, text_is_empty
 from ingest.values import ValueParseError, is_empty, parser_for
 
 T = TypeVar("T")
@@ -160,7 +160,7 @@ def _shown(value: object) -> str | None:
     A text cell (most cells) skips `cell_text`'s type tests: its text is itself, stripped.
     """
     if value.__class__ is str:
-        return None if is_empty(value) else value.strip()  # type: ignore[attr-defined]
+        return None if text_is_empty(value) else value.strip()  # type: ignore[arg-type, attr-defined]
     return None if is_empty(value) else cell_text(value)
 
 
@@ -194,17 +194,9 @@ def _cells_json(columns: dict[int, _Cells], plan: _SheetPlan, n_rows: int) -> li
 def _fragments(cells: _Cells, prefix: str) -> dict[object, str | None]:
     """`"label": "text"` of each distinct cell as json.dumps writes it, None when empty."""
     done: dict[object, str | None] = {}
-    encode = encode_basestring
     for key, value in cells.distinct.items():
-        if value.__class__ is str:
-            # `_text_is_empty`'s first test inlined (the usual cell, a text of three
-            # visible characters, is never empty): no call per distinct cell.
-            head = value[:3]  # type: ignore[index]
-            if len(head) == 3 and head.isprintable() and " " not in head:
-                done[key] = prefix + encode(value.strip())  # type: ignore[attr-defined]
-                continue
         text = _shown(value)
-        done[key] = None if text is None else prefix + encode(text)
+        done[key] = None if text is None else prefix + encode_basestring(text)
     return done
 
 

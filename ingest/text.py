@@ -48,17 +48,18 @@ def is_empty(value: object) -> bool:
     clean_text can use it without a circular import.
     """
     if value.__class__ is str:  # most cells: skip the type tests below
-        return _text_is_empty(value)  # type: ignore[arg-type]
+        return text_is_empty(value)  # type: ignore[arg-type]
     if value is None:
         return True
     if isinstance(value, float):
         return math.isnan(value)
     if not isinstance(value, str):
         return False
-    return _text_is_empty(value)
+    return text_is_empty(value)
 
 
-def _text_is_empty(value: str) -> bool:
+def text_is_empty(value: str) -> bool:
+    """`is_empty` of a text cell, for a caller that already knows it holds a str."""
     head = value[:3]
     if len(head) == 3 and head.isprintable() and " " not in head:
         # Three visible characters (isprintable is False for every other whitespace and
@@ -104,10 +105,10 @@ def clean_text(value: object) -> str | None:
     the result is trimmed.
     """
     if value.__class__ is str:  # the common case, without is_empty's and _render's type tests
-        if _text_is_empty(value):  # type: ignore[arg-type]
+        if text_is_empty(value):  # type: ignore[arg-type]
             return None
         s = _fold(value).strip()  # type: ignore[arg-type]
-        return None if _text_is_empty(s) else s
+        return None if text_is_empty(s) else s
     if is_empty(value):
         return None
     s = _fold(_render(value)).strip()
